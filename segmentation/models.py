@@ -1,0 +1,217 @@
+"""Customers, their orders and the behavioural metrics derived from them."""
+
+from decimal import Decimal
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+E164 = RegexValidator(
+    r"^\+[1-9]\d{6,14}$", "Enter the phone number in E.164 form, e.g. +4915112345678."
+)
+COUNTRY_CODE = RegexValidator(r"^[A-Z]{2}$", "Use the two-letter ISO 3166 country code, e.g. DE.")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    NONBINARY = "nonbinary", "Non-binary"
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", "Primary"
+    SECONDARY = "secondary", "Secondary"
+    VOCATIONAL = "vocational", "Vocational"
+    BACHELOR = "bachelor", "Bachelor"
+    MASTER = "master", "Master"
+    DOCTORATE = "doctorate", "Doctorate"
+
+
+class DeviceType(models.TextChoices):
+    DESKTOP = "desktop", "Desktop"
+    MOBILE = "mobile", "Mobile"
+    TABLET = "tablet", "Tablet"
+
+
+class OperatingSystem(models.TextChoices):
+    WINDOWS = "windows", "Windows"
+    MACOS = "macos", "macOS"
+    LINUX = "linux", "Linux"
+    IOS = "ios", "iOS"
+    ANDROID = "android", "Android"
+    OTHER = "other", "Other"
+
+
+class Interest(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerQuerySet(models.QuerySet):
+    def search(self, query: str) -> "CustomerQuerySet":
+        """Exact or prefix matches only, so that every branch can use an index at 1M rows."""
+        query = query.strip()
+        if not query:
+            return self
+        if "@" in query:
+            return self.filter(email__startswith=query.lower())
+        if query.startswith("+") or query.replace(" ", "").isdigit():
+            return self.filter(phone__startswith=query.replace(" ", ""))
+        needle = query.lower()
+        return self.filter(
+            Q(email__startswith=needle)
+            | Q(last_name_lower__startswith=needle)
+            | Q(first_name_lower__startswith=needle)
+            | Q(external_id=query)
+        )
+
+
+class Customer(models.Model):
+    # Identity. Emails are stored lower-cased (see save()), which the check constraint enforces,
+    # so the plain unique index is a case-insensitive one and exact lookups stay index scans.
+    email = models.EmailField(max_length=254, unique=True, null=True, blank=True)
+    phone = models.CharField(max_length=16, blank=True, validators=[E164], db_index=True)
+    external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    # Lower-cased copies of the names for indexed prefix search on both databases
+    # (db_index on PostgreSQL also adds the varchar_pattern_ops index that LIKE 'x%' needs).
+    first_name_lower = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    last_name_lower = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    locale = models.CharField(max_length=10, blank=True, help_text="e.g. de-DE")
+
+    # Demographics.
+    birth_date = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=16, choices=Gender.choices, blank=True)
+    income = models.PositiveIntegerField(null=True, blank=True, help_text="Yearly income")
+    education = models.CharField(max_length=16, choices=Education.choices, blank=True)
+    occupation = models.CharField(max_length=100, blank=True)
+
+    # Geography.
+    country = models.CharField(max_length=2, blank=True, validators=[COUNTRY_CODE])
+    region = models.CharField(max_length=100, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+
+    # Interests and technographics.
+    interests = models.ManyToManyField(Interest, through="CustomerInterest", blank=True)
+    device_type = models.CharField(max_length=16, choices=DeviceType.choices, blank=True)
+    os = models.CharField("OS", max_length=16, choices=OperatingSystem.choices, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+
+    # Behavioural metrics, derived from orders by segmentation.metrics (set-based SQL).
+    order_count = models.PositiveIntegerField(default=0, editable=False)
+    total_spent = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), editable=False
+    )
+    avg_order_value = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0"), editable=False
+    )
+    first_order_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_order_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")), name="customer_email_lowercase"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["country", "id"], name="customer_country_idx"),
+            models.Index(fields=["created_at"], name="customer_created_idx"),
+            models.Index(fields=["last_order_at"], name="customer_last_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalise()
+        if kwargs.get("update_fields") is not None:
+            # Keep the derived search columns in step with the names they copy.
+            fields = set(kwargs["update_fields"])
+            fields |= {f"{name}_lower" for name in ("first_name", "last_name") if name in fields}
+            kwargs["update_fields"] = fields
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("customer_detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        full = f"{self.first_name} {self.last_name}".strip()
+        return full or self.email or self.phone or f"Customer {self.pk}"
+
+    @property
+    def age(self) -> int | None:
+        if not self.birth_date:
+            return None
+        today = timezone.localdate()
+        before_birthday = (today.month, today.day) < (self.birth_date.month, self.birth_date.day)
+        return today.year - self.birth_date.year - before_birthday
+
+    def clean_fields(self, exclude=None) -> None:
+        # Normalise before validating, so "de" is accepted as DE and " A@B.com" as a@b.com.
+        self.normalise()
+        super().clean_fields(exclude=exclude)
+
+    def normalise(self) -> None:
+        self.email = self.email.strip().lower() if self.email else None
+        self.external_id = (self.external_id or "").strip() or None
+        self.phone = (self.phone or "").replace(" ", "")
+        self.country = (self.country or "").strip().upper()
+        self.first_name_lower = self.first_name.strip().lower()
+        self.last_name_lower = self.last_name.strip().lower()
+
+
+class CustomerInterest(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+    interest = models.ForeignKey(Interest, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "interest"], name="customer_interest_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["interest", "customer"], name="interest_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}:{self.interest_id}"
+
+
+class Order(models.Model):
+    # SET_NULL: erasing a customer unlinks their orders; revenue figures stay true.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
+    )
+    external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    placed_at = models.DateTimeField(default=timezone.now)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    items = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "placed_at"], name="order_customer_placed_idx"),
+            models.Index(fields=["placed_at"], name="order_placed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id or f"Order {self.pk}"

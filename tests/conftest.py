@@ -1,0 +1,44 @@
+"""Shared fixtures: named personas for the roles, fast hashing."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _user(username: str, *groups: str, **extra) -> User:
+    user = User.objects.create_user(username, f"{username}@example.com", "pw-" + username, **extra)
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+@pytest.fixture
+def marketer(db) -> User:
+    return _user("marketer", "Marketer")
+
+
+@pytest.fixture
+def data_admin(db) -> User:
+    return _user("dataadmin", "Data admin", is_staff=True)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """Signed in, but in no role."""
+    return _user("outsider")
+
+
+@pytest.fixture
+def marketer_client(client, marketer):
+    client.force_login(marketer)
+    return client
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    client.force_login(outsider)
+    return client
