@@ -1,10 +1,11 @@
 """Customers, their orders and the behavioural metrics derived from them."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.validators import RegexValidator
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -215,3 +216,94 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.external_id or f"Order {self.pk}"
+
+
+class StatsSnapshot(models.Model):
+    """Headline figures of the dashboard, taken in the background by a periodic task.
+
+    Adding up millions of orders on every page view would be far too slow, so the dashboard
+    reads the newest snapshot and says when it was taken.
+    """
+
+    NEW_CUSTOMER_DAYS = 30
+
+    taken_at = models.DateTimeField(default=timezone.now, db_index=True)
+    customers = models.PositiveBigIntegerField(default=0)
+    customers_with_orders = models.PositiveBigIntegerField(default=0)
+    new_customers = models.PositiveBigIntegerField(
+        default=0, help_text=f"Created in the {NEW_CUSTOMER_DAYS} days before the snapshot."
+    )
+    orders = models.PositiveBigIntegerField(default=0)
+    # Money is added up per currency only: [{"currency", "orders", "revenue"}], most orders first.
+    revenue = models.JSONField(default=list, blank=True)
+    # Customers per country, most first: [["DE", 1200], ...]. Also suggests country filters.
+    countries = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        get_latest_by = "taken_at"
+
+    def __str__(self) -> str:
+        return f"Snapshot {self.taken_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def take(cls) -> "StatsSnapshot":
+        """Aggregate customers and orders now (a few table scans) and keep only this snapshot."""
+        now = timezone.now()
+        since = now - timedelta(days=cls.NEW_CUSTOMER_DAYS)
+        people = Customer.objects.aggregate(
+            total=Count("pk"),
+            with_orders=Count("pk", filter=Q(order_count__gt=0)),
+            new=Count("pk", filter=Q(created_at__gte=since)),
+        )
+        by_currency = (
+            Order.objects.order_by()
+            .values("currency")
+            .annotate(n=Count("pk"), total=Sum("total"))
+            .order_by("-n", "currency")
+        )
+        countries = (
+            Customer.objects.exclude(country="")
+            .order_by()
+            .values("country")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "country")
+        )
+        with transaction.atomic():
+            snapshot = cls.objects.create(
+                taken_at=now,
+                customers=people["total"],
+                customers_with_orders=people["with_orders"],
+                new_customers=people["new"],
+                orders=sum(row["n"] for row in by_currency),
+                revenue=[
+                    {"currency": row["currency"], "orders": row["n"], "revenue": str(row["total"])}
+                    for row in by_currency
+                ],
+                countries=[[row["country"], row["n"]] for row in countries],
+            )
+            cls.objects.filter(taken_at__lt=now).delete()
+        return snapshot
+
+    @classmethod
+    def current(cls) -> "StatsSnapshot":
+        """The newest snapshot; taken here only when there is none worth showing yet."""
+        snapshot = cls.objects.order_by("-taken_at", "-pk").first()
+        # A snapshot of an empty database is not trusted once customers exist (first import).
+        if snapshot is None or (snapshot.customers == 0 and Customer.objects.exists()):
+            snapshot = cls.take()
+        return snapshot
+
+    @classmethod
+    def known_countries(cls) -> list[str]:
+        """Country codes seen by the newest snapshot (never takes one: used on every list page)."""
+        snapshot = cls.objects.order_by("-taken_at", "-pk").only("countries").first()
+        return [code for code, _ in snapshot.countries] if snapshot else []
+
+    def revenue_by_currency(self) -> list[dict]:
+        """Revenue and average order value per currency, most orders first."""
+        lines = []
+        for row in self.revenue:
+            revenue = Decimal(row["revenue"])
+            average = (revenue / row["orders"]).quantize(Decimal("0.01")) if row["orders"] else 0
+            lines.append({**row, "revenue": revenue, "average": average})
+        return lines
