@@ -141,6 +141,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # The dashboard's headline figures; expires so that a stopped worker does not pile them up.
+    "refresh-stats": {
+        "task": "segmentation.tasks.refresh_stats",
+        "schedule": float(env_int("SEGMENTA_STATS_REFRESH_SECONDS", 300)),
+        "options": {"expires": env_int("SEGMENTA_STATS_REFRESH_SECONDS", 300)},
+    },
+}
 
 # Security: strict in production, relaxed only where DEBUG or plain-HTTP local serving needs it.
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)
@@ -170,3 +178,16 @@ SEGMENTA_LIST_PAGE_SIZE = env_int("SEGMENTA_LIST_PAGE_SIZE", 25)
 # Lists count matching rows up to this cap and then say "N+": an exact count of a million
 # filtered rows would cost more than the page itself.
 SEGMENTA_COUNT_CAP = env_int("SEGMENTA_COUNT_CAP", 10000)
+
+# Consent and public links.
+# Key of the hashes that identify erased people's addresses: must never change once in use
+# (a new key would let suppressed addresses back in). Defaults to one derived from SECRET_KEY.
+SEGMENTA_IDENTITY_KEY = env_str("SEGMENTA_IDENTITY_KEY") or f"identity:{SECRET_KEY}"
+SEGMENTA_CONFIRMATION_MAX_AGE = env_int("SEGMENTA_CONFIRMATION_MAX_AGE", 7 * 24 * 3600)
+SEGMENTA_PREFERENCES_MAX_AGE = env_int("SEGMENTA_PREFERENCES_MAX_AGE", 400 * 24 * 3600)
+# Optional mailto: address for List-Unsubscribe beside the one-click HTTPS link.
+SEGMENTA_UNSUBSCRIBE_MAILTO = env_str("SEGMENTA_UNSUBSCRIBE_MAILTO")
+# Transactional mail (confirmations) comes from its own address, not the marketing sender.
+SEGMENTA_TRANSACTIONAL_FROM = env_str("SEGMENTA_TRANSACTIONAL_FROM", DEFAULT_FROM_EMAIL)
+# Requests per minute per client IP on the public (no-login) pages; past it they answer 429.
+SEGMENTA_PUBLIC_RATE_LIMIT = env_int("SEGMENTA_PUBLIC_RATE_LIMIT", 30)

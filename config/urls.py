@@ -11,4 +11,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", include("segmentation.urls")),
     path("admin/", admin.site.urls),
+    path("", include("segmentation.public_urls")),
 ]

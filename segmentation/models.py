@@ -1,5 +1,6 @@
 """Customers, their orders and the behavioural metrics derived from them."""
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -46,6 +47,26 @@ class OperatingSystem(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+class ConsentStatus(models.TextChoices):
+    NONE = "none", "Not asked"
+    PENDING = "pending", "Awaiting confirmation"
+    GRANTED = "granted", "Granted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Frequency(models.IntegerChoices):
+    """A customer's preferred maximum: at most one message every N days."""
+
+    DAILY = 1, "At most one message a day"
+    WEEKLY = 7, "At most one message a week"
+    MONTHLY = 30, "At most one message a month"
+
+
 class Interest(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
@@ -77,6 +98,8 @@ class CustomerQuerySet(models.QuerySet):
 
 
 class Customer(models.Model):
+    # The customer's identity in public links (never the sequential id).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Identity. Emails are stored lower-cased (see save()), which the check constraint enforces,
     # so the plain unique index is a case-insensitive one and exact lookups stay index scans.
     email = models.EmailField(max_length=254, unique=True, null=True, blank=True)
@@ -119,6 +142,18 @@ class Customer(models.Model):
     )
     first_order_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_order_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # Current consent per channel: derived from the ConsentEvent ledger by segmentation.consent,
+    # in the same transaction as the event. Never written anywhere else.
+    email_consent = models.CharField(
+        max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.NONE, editable=False
+    )
+    sms_consent = models.CharField(
+        max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.NONE, editable=False
+    )
+    frequency_days = models.PositiveSmallIntegerField(
+        "preferred frequency", choices=Frequency.choices, null=True, blank=True
+    )
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -165,6 +200,12 @@ class Customer(models.Model):
         today = timezone.localdate()
         before_birthday = (today.month, today.day) < (self.birth_date.month, self.birth_date.day)
         return today.year - self.birth_date.year - before_birthday
+
+    def consent_for(self, channel: str) -> str:
+        return getattr(self, f"{channel}_consent")
+
+    def address_for(self, channel: str) -> str | None:
+        return self.email if channel == Channel.EMAIL else (self.phone or None)
 
     def clean_fields(self, exclude=None) -> None:
         # Normalise before validating, so "de" is accepted as DE and " A@B.com" as a@b.com.
@@ -216,6 +257,139 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.external_id or f"Order {self.pk}"
+
+
+class ConsentAction(models.TextChoices):
+    REQUESTED = "requested", "Requested (double opt-in sent)"
+    CONFIRMED = "confirmed", "Confirmed (double opt-in)"
+    GRANTED = "granted", "Granted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ConsentSource(models.TextChoices):
+    IMPORT = "import", "Import"
+    SIGNUP_FORM = "signup_form", "Signup form"
+    UNSUBSCRIBE_LINK = "unsubscribe_link", "Unsubscribe link"
+    PREFERENCE_CENTER = "preference_center", "Preference center"
+    ADMIN = "admin", "Admin"
+    API = "api", "API"
+
+
+class Topic(models.Model):
+    """A subscription topic within a channel (newsletter, promotions, product news...)."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+    is_active = models.BooleanField(default=True, help_text="Inactive topics are not offered.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConsentWording(models.Model):
+    """The text a person was shown when asked; immutable so that it stays proof."""
+
+    version = models.CharField(max_length=50, unique=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class ConsentEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Consent events are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise TypeError("Consent events are append-only: they cannot be deleted.")
+
+
+class ConsentEvent(models.Model):
+    """One change of one person's consent, append-only. Current state is derived from these."""
+
+    # SET_NULL on erasure: the entry stays, identified only by its keyed address hash.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="consent_events"
+    )
+    address_hash = models.CharField(
+        max_length=64, db_index=True, help_text="Keyed hash of the email or phone at the time."
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, null=True, blank=True)
+    action = models.CharField(max_length=10, choices=ConsentAction.choices)
+    source = models.CharField(max_length=20, choices=ConsentSource.choices)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.CharField(max_length=150, blank=True, help_text="Staff user, if any.")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    wording = models.ForeignKey(ConsentWording, on_delete=models.PROTECT, null=True, blank=True)
+    evidence = models.TextField(blank=True, help_text="Reason, import file and row, link used...")
+    # A confirmation points at the request it confirms.
+    request = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="confirmations"
+    )
+
+    objects = ConsentEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["customer", "channel", "topic"], name="consent_customer_idx")
+        ]
+
+    def __str__(self) -> str:
+        topic = f"/{self.topic.slug}" if self.topic_id else ""
+        return f"{self.channel}{topic} {self.action} via {self.source}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise TypeError("Consent events are append-only: they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Consent events are append-only: they cannot be deleted.")
+
+
+class TopicConsent(models.Model):
+    """Current state of one customer's subscription to one topic, derived from the ledger."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="topic_consents")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=ConsentStatus.choices)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "topic", "channel"], name="topic_consent_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["topic", "channel", "status"], name="topic_consent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.channel}/{self.topic_id}: {self.status}"
+
+
+class Suppression(models.Model):
+    """An erased person's address, kept only as a keyed hash, so nothing re-adds them."""
+
+    address_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.address_hash[:12]}..."
 
 
 class StatsSnapshot(models.Model):
@@ -307,3 +481,16 @@ class StatsSnapshot(models.Model):
             average = (revenue / row["orders"]).quantize(Decimal("0.01")) if row["orders"] else 0
             lines.append({**row, "revenue": revenue, "average": average})
         return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Spreadsheet imports (segmentation.importing): the job, its report, remembered mappings.
+# ---------------------------------------------------------------------------------------------
+
+
+def import_storage():
+    """Uploaded files and rejected-row reports live outside the code (SEGMENTA_IMPORT_DIR)."""
+    from django.conf import settings
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.SEGMENTA_IMPORT_DIR)

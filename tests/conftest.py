@@ -42,3 +42,19 @@ def marketer_client(client, marketer):
 def outsider_client(client, outsider):
     client.force_login(outsider)
     return client
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in-process, for unit tests of code that enqueues them."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks, eager_tasks):
+    """Tasks enqueued with delay_on_commit run when the block exits, as after a commit."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
