@@ -2,7 +2,7 @@
 
 The same seed and anchor give the same customers, interests and orders on either database.
 Rows are generated in chunks of customers (each with its orders), so memory stays bounded;
-the only per-customer state kept for the whole run is one float and one byte (order weights).
+the only per-customer state kept for the whole run is 13 bytes (order weight and count).
 Customer metrics are computed while the orders are generated, so that the recompute that
 follows finds them right and does not have to rewrite a million rows.
 """
