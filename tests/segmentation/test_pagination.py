@@ -29,7 +29,7 @@ def test_past_the_cap_it_says_so_and_pages_stop_one_past_the_cap(seven_customers
 
 
 def test_a_cap_below_one_page_still_leaves_a_second_page(seven_customers):
-    paginator = CappedPaginator(Customer.objects.all(), per_page=5, cap=1)
+    paginator = CappedPaginator(Customer.objects.filter(email__contains="@"), per_page=5, cap=1)
 
     assert paginator.count_label == "5+"
     assert paginator.num_pages == 2
