@@ -112,3 +112,15 @@ def test_it_filters_and_pages_without_reloading(live_server, session_cookie, sho
     expect(page.locator("#results tbody tr")).to_have_count(1)
     expect(page.locator("#results tbody tr")).to_contain_text("Ann Berg")
     assert page.evaluate("window.__sameDocument") is True  # swapped by htmx, not reloaded
+
+
+def test_it_opens_the_login_page_when_the_session_ran_out(live_server, session_cookie, shop, page):
+    page.context.add_cookies([session_cookie])
+    page.goto(live_server.url + "/customers/")
+    page.context.clear_cookies()
+
+    page.get_by_label("Gender").select_option("male")
+
+    expect(page).to_have_title("Sign in · Segmenta")
+    assert "/login/?next=" in page.url
+    expect(page.locator("#results")).to_have_count(0)  # the whole page, not a nested one
