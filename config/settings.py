@@ -191,3 +191,14 @@ SEGMENTA_UNSUBSCRIBE_MAILTO = env_str("SEGMENTA_UNSUBSCRIBE_MAILTO")
 SEGMENTA_TRANSACTIONAL_FROM = env_str("SEGMENTA_TRANSACTIONAL_FROM", DEFAULT_FROM_EMAIL)
 # Requests per minute per client IP on the public (no-login) pages; past it they answer 429.
 SEGMENTA_PUBLIC_RATE_LIMIT = env_int("SEGMENTA_PUBLIC_RATE_LIMIT", 30)
+
+# Spreadsheet imports (segmentation.importing).
+# Uploaded files and rejected-row reports; workers must see the same folder as the web process.
+SEGMENTA_IMPORT_DIR = Path(env_str("SEGMENTA_IMPORT_DIR", str(VAR_DIR / "imports")))
+SEGMENTA_IMPORT_MAX_UPLOAD_MB = env_int("SEGMENTA_IMPORT_MAX_UPLOAD_MB", 100)
+# An XLSX file is a ZIP archive: refuse one that would unpack to more than this (ZIP bombs).
+SEGMENTA_IMPORT_MAX_UNPACKED_MB = env_int("SEGMENTA_IMPORT_MAX_UNPACKED_MB", 1024)
+# Phone numbers written without a country prefix are read as numbers of this region.
+SEGMENTA_IMPORT_DEFAULT_REGION = env_str("SEGMENTA_IMPORT_DEFAULT_REGION", "DE")
+# The import tasks live beside the engine (segmentation.importing), outside autodiscovery's reach.
+CELERY_IMPORTS = ["segmentation.importing.tasks"]
