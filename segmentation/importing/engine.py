@@ -338,14 +338,14 @@ class Importer:
             counts = self._count_customers()
         else:
             self._resolve_customers()
+            self._match("segmentation_order", "external_id")
+            no_total = "s.total IS NULL AND " if "total" in self.options.mapping.values() else ""
             self._reject(
                 f"SELECT rownum, 'empty, and the order is new' AS message FROM {STAGE} s "
-                "WHERE s.total IS NULL AND NOT EXISTS (SELECT 1 FROM segmentation_order o "
-                "WHERE o.external_id = s.external_id)",
+                f"WHERE {no_total}s.target_id IS NULL",
                 [],
                 "Total",
             )
-            self._match("segmentation_order", "external_id")
             counts = self._count_orders()
         report.update(counts)
         report["invalid"] = self._scalar(
@@ -665,12 +665,13 @@ class Importer:
             scope = None if len(owners) > MAX_SCOPED_IDS else owners
             placed = "COALESCE(s.placed_at, %s)" if "placed_at" in chosen else "%s"
             currency = "COALESCE(s.currency, 'EUR')" if "currency" in chosen else "'EUR'"
+            total = "s.total" if "total" in chosen else "NULL"
             items = Order._meta.get_field("items").get_db_prep_save([], connection)
             with_id = ("id, ", "s.new_id, ") if self.vendor == "postgresql" else ("", "")
             insert = (
                 f"INSERT INTO segmentation_order ({with_id[0]}external_id, customer_id, "
                 f"placed_at, total, currency, items) SELECT {with_id[1]}s.external_id, "
-                f"s.customer_id, {placed}, s.total, "
+                f"s.customer_id, {placed}, {total}, "
                 f"{currency}, %s FROM {STAGE} s WHERE s.target_id IS NULL "
                 "ORDER BY s.rownum ON CONFLICT DO NOTHING"
             )

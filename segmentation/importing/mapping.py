@@ -359,8 +359,6 @@ def problems(kind: str, headers: list[str], mapping: dict[int, str]) -> list[str
                 "No column is mapped to Customer email or Customer external ID: "
                 "each order needs its customer."
             )
-        if "total" not in chosen:
-            found.append("No column is mapped to Total.")
     return found
 
 
