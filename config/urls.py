@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", include("segmentation.urls")),
+    path("imports/", include("segmentation.import_urls")),
     path("admin/", admin.site.urls),
     path("", include("segmentation.public_urls")),
 ]
