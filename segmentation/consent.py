@@ -93,6 +93,13 @@ def record(
         if not address:
             raise ConsentRefused(f"This customer has no {Channel(channel).label} address.")
         current = status_of(locked, channel, topic)
+        # A new request after a withdrawal is not consent yet: the withdrawal stands.
+        if (
+            current == ConsentStatus.PENDING
+            and action == ConsentAction.GRANTED
+            and _withdrawn_since_last_confirmation(locked, channel, topic)
+        ):
+            current = ConsentStatus.WITHDRAWN
         if not _changes(current, action, channel, address, context):
             return None
         event = ConsentEvent.objects.create(
@@ -112,6 +119,14 @@ def record(
         _write_state(locked, channel, topic, STATUS_AFTER[action], event.created_at)
     setattr(customer, f"{channel}_consent", locked.consent_for(channel))
     return event
+
+
+def _withdrawn_since_last_confirmation(customer: Customer, channel: str, topic) -> bool:
+    scope = ConsentEvent.objects.filter(customer=customer, channel=channel, topic=topic)
+    withdrawal = scope.filter(action=ConsentAction.WITHDRAWN).order_by("-pk").first()
+    if withdrawal is None:
+        return False
+    return not scope.filter(action=ConsentAction.CONFIRMED, pk__gt=withdrawal.pk).exists()
 
 
 def _changes(current: str, action: str, channel: str, address: str, context: Context) -> bool:

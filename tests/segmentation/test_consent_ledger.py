@@ -63,6 +63,19 @@ def test_an_import_never_regrants_a_withdrawn_consent(alice):
     assert alice.consent_events.count() == 2
 
 
+def test_a_new_request_after_a_withdrawal_does_not_let_an_import_regrant(alice, eager_tasks):
+    consent.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
+    consent.withdraw(alice, Channel.EMAIL, LINK)
+    consent.request_opt_in(alice, Channel.EMAIL, SIGNUP)
+
+    with pytest.raises(ConsentRefused, match="withdrawn"):
+        consent.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
+
+    assert consent.confirm(alice, Channel.EMAIL, None, SIGNUP)
+    alice.refresh_from_db()
+    assert alice.email_consent == ConsentStatus.GRANTED
+
+
 def test_repeating_a_change_writes_no_second_event(alice):
     consent.withdraw(alice, Channel.EMAIL, LINK)
     assert consent.withdraw(alice, Channel.EMAIL, LINK) is None
@@ -128,7 +141,8 @@ def test_erasure_keeps_the_ledger_unlinks_orders_and_suppresses_addresses(alice)
     assert not Customer.objects.filter(pk=alice.pk).exists()
     order.refresh_from_db()
     assert order.customer is None
-    kept = ConsentEvent.objects.filter(address_hash=consent.address_hash("email", "alice@example.com"))
+    alice_hash = consent.address_hash("email", "alice@example.com")
+    kept = ConsentEvent.objects.filter(address_hash=alice_hash)
     assert [e.action for e in kept] == ["granted", "withdrawn"]
     assert all(e.customer_id is None for e in kept)
     assert Suppression.objects.count() == 2  # email and phone
@@ -171,9 +185,12 @@ def test_postgresql_refuses_raw_changes_to_the_ledger(alice):
         "DELETE FROM segmentation_consentevent WHERE id = %s",
         "UPDATE segmentation_consentevent SET customer_id = NULL, evidence = 'x' WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [event.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
     assert ConsentEvent.objects.get(pk=event.pk).action == ConsentAction.GRANTED
 
 

@@ -76,11 +76,9 @@ def _check(address: str, blocked: bool) -> None:
 
 
 @pytest.mark.django_db
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    steps=st.lists(
-        st.tuples(st.sampled_from(OPERATIONS), st.sampled_from(ADDRESSES)), max_size=25
-    )
+    steps=st.lists(st.tuples(st.sampled_from(OPERATIONS), st.sampled_from(ADDRESSES)), max_size=25)
 )
 def test_state_follows_the_ledger_and_withdrawals_stick(steps):
     try:
