@@ -15,8 +15,10 @@ What makes the stock admin slow on big tables, and what is done instead:
 - "select all" actions over a million rows: there is no bulk delete on customers or orders.
 """
 
+import contextlib
+
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import ShowFacets
 from django.contrib.admin.views.main import ChangeList
 from django.db import connection
@@ -25,11 +27,24 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
+from segmentation import (
+    admin_consent,  # noqa: F401  (registers the consent ledger's admin)
+    consent,
+)
 from segmentation.metrics import recompute_customer_metrics
-from segmentation.models import Customer, CustomerInterest, Interest, Order
+from segmentation.models import Channel, ConsentSource, Customer, CustomerInterest, Interest, Order
 from segmentation.pagination import CappedPaginator
 
 LATEST_ORDERS_SHOWN = 20
+# Requests are sent one by one (each is a ledger event and a message): keep a batch small.
+MAX_OPT_IN_REQUESTS = 500
+
+
+def _admin_context(request: HttpRequest, evidence: str) -> consent.Context:
+    return consent.Context(
+        source=ConsentSource.ADMIN, actor=request.user.get_username(), evidence=evidence
+    )
+
 
 _COUNTRY_SKIP_SCAN = """
     WITH RECURSIVE codes(code) AS (
@@ -163,8 +178,35 @@ class CustomerAdmin(BigTableAdmin):
         ("Record", {"fields": ["public_id", "created_at", "updated_at"]}),
     ]
 
+    actions = ["send_double_opt_in"]
+
     def get_search_results(self, request, queryset, search_term):
         return queryset.search(search_term), False
+
+    def delete_model(self, request: HttpRequest, obj: Customer) -> None:
+        # Deleting a person is erasure: the ledger stays and the addresses are suppressed,
+        # so no later import or edit can make them reachable again.
+        consent.erase(obj, _admin_context(request, "deleted in the admin"))
+
+    @admin.action(description="Send a double opt-in request by email", permissions=["change"])
+    def send_double_opt_in(self, request: HttpRequest, queryset) -> None:
+        if queryset.count() > MAX_OPT_IN_REQUESTS:
+            self.message_user(
+                request,
+                f"Select at most {MAX_OPT_IN_REQUESTS} customers for one request.",
+                messages.ERROR,
+            )
+            return
+        context = _admin_context(request, "admin action: double opt-in request")
+        sent = 0
+        for customer in queryset:
+            with contextlib.suppress(consent.ConsentRefused):  # no email address
+                sent += bool(consent.request_opt_in(customer, Channel.EMAIL, context))
+        self.message_user(
+            request,
+            f"Confirmation links sent: {sent}. Not sent (already granted or pending, or no "
+            f"email address): {queryset.count() - sent}.",
+        )
 
     @admin.display(description="Name")
     def display_name(self, customer: Customer) -> str:

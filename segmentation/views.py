@@ -128,16 +128,23 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @role_required("segmentation.view_customer")
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
+    return render(request, "segmentation/customer_detail.html", customer_page(customer))
+
+
+def customer_page(customer: Customer, consent_form=None) -> dict:
+    """Everything the customer page shows, also when it comes back with form errors."""
+    from segmentation.consent_views import consent_panel
+
     orders = customer.orders.order_by("-placed_at", "-pk")
-    context = {
+    return {
         "customer": customer,
         "section": "customers",
         "interests": customer.interests.all(),
         "attributes": attribute_rows(customer.attributes),
         "orders": orders[:LATEST_ORDERS],
         "order_total": orders.count(),
+        **consent_panel(customer, consent_form),
     }
-    return render(request, "segmentation/customer_detail.html", context)
 
 
 def attribute_rows(attributes: object) -> list[tuple[str, str]]:
