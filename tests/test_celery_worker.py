@@ -10,7 +10,7 @@ from segmentation.models import Customer, Order
 from segmentation.tasks import recompute_metrics
 from tests.support.processes import celery_worker, wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _customer_with_orders() -> Customer:

@@ -1,4 +1,4 @@
-"""A customer unsubscribes from a message link, then re-subscribes to one topic via double opt-in."""
+"""A customer unsubscribes from a message link, then re-subscribes to one topic (double opt-in)."""
 
 import re
 
@@ -17,7 +17,7 @@ from segmentation.models import (
     Topic,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_opt_out_then_resubscribe_to_a_topic(page, live_server, settings, eager_tasks):
