@@ -169,6 +169,9 @@ class Customer(models.Model):
         ]
         indexes = [
             models.Index(fields=["country", "id"], name="customer_country_idx"),
+            # Rare values (non-binary, tablet) would otherwise be counted by a full scan.
+            models.Index(fields=["gender", "id"], name="customer_gender_idx"),
+            models.Index(fields=["device_type", "id"], name="customer_device_idx"),
             models.Index(fields=["created_at"], name="customer_created_idx"),
             models.Index(fields=["last_order_at"], name="customer_last_order_idx"),
         ]
