@@ -8,6 +8,8 @@ from django.urls import URLPattern, get_resolver, reverse
 from segmentation.models import Customer
 
 VIEWS = ["dashboard", "customer_list", "customer_detail"]
+# Forms that change data: only data admins, only POST.
+POST_VIEWS = ["customer_consent_change"]
 
 
 @pytest.fixture
@@ -16,7 +18,8 @@ def customer(db) -> Customer:
 
 
 def _url(name: str, customer: Customer) -> str:
-    return reverse(name, args=[customer.pk]) if name == "customer_detail" else reverse(name)
+    takes_customer = name in {"customer_detail", *POST_VIEWS}
+    return reverse(name, args=[customer.pk]) if takes_customer else reverse(name)
 
 
 @pytest.mark.parametrize("name", VIEWS)
@@ -57,4 +60,30 @@ def test_it_covers_every_marketing_view():
     customer_urls = next(p for p in patterns if str(p.pattern) == "customers/").url_patterns
     names = {p.name for p in customer_urls if isinstance(p, URLPattern)}
 
-    assert names <= set(VIEWS)
+    assert names <= set(VIEWS) | set(POST_VIEWS)
+
+
+@pytest.mark.parametrize("name", POST_VIEWS)
+@pytest.mark.parametrize(
+    ("persona", "status"), [("outsider", 403), ("marketer", 403), ("data_admin", 400)]
+)
+def test_it_lets_only_data_admins_change_data(request, client, customer, persona, status, name):
+    client.force_login(request.getfixturevalue(persona))
+
+    # An empty form: a data admin gets it back with its errors, the others get no further.
+    assert client.post(_url(name, customer)).status_code == status
+
+
+@pytest.mark.parametrize("name", POST_VIEWS)
+def test_it_sends_anonymous_posts_to_the_login_page(client, customer, name):
+    response = client.post(_url(name, customer))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", POST_VIEWS)
+def test_it_refuses_get_on_forms(request, client, data_admin, customer, name):
+    client.force_login(data_admin)
+
+    assert client.get(_url(name, customer)).status_code == 405
