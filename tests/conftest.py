@@ -4,6 +4,16 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 
+def pytest_collection_modifyitems(items):
+    """Tests that commit for real (transaction=True) all restore the rows that data migrations
+    made (roles, wordings). Mixing restoring and non-restoring ones breaks the next restore."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction"):
+            kwargs = {**marker.kwargs, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
