@@ -83,3 +83,17 @@ def test_it_leaves_existing_customers_and_users_alone():
     assert Customer.objects.count() == 1
     assert "Customers exist already" in out
     assert authenticate(username="marketer", password="their-own")
+
+
+def test_demo_customers_get_a_consent_history_their_state_follows(db):
+    from segmentation import consent
+    from segmentation.models import ConsentStatus
+
+    call_command("bootstrap_demo", customers=60, orders=100, stdout=StringIO())
+
+    statuses = set(Customer.objects.values_list("email_consent", flat=True))
+    assert {ConsentStatus.GRANTED, ConsentStatus.WITHDRAWN} <= statuses
+    for customer in Customer.objects.prefetch_related("consent_events"):
+        derived = consent.derive_state(customer.consent_events.all())
+        assert customer.email_consent == derived.get(("email", None), ConsentStatus.NONE)
+        assert customer.sms_consent == derived.get(("sms", None), ConsentStatus.NONE)

@@ -13,7 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from segmentation.models import Customer
+from segmentation.demo_consent import grant_demo_consent
+from segmentation.models import Customer, StatsSnapshot
 
 DEMO_USERS = {"marketer": "Marketer", "dataadmin": "Data admin"}
 
@@ -37,6 +38,9 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 stdout=self.stdout,
             )
+            events = grant_demo_consent()
+            self.stdout.write(f"Demo consent: {events} ledger events written.")
+            StatsSnapshot.take()  # the dashboard shows the demo data at once
         from_env = os.environ.get("SEGMENTA_ADMIN_PASSWORD", "")
         password = from_env or secrets.token_urlsafe(12)
         # An operator's own password is not echoed into logs; a generated one must be shown.
