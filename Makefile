@@ -9,6 +9,8 @@ PORT ?= 8000
 # Local development runs with DEBUG on (development SECRET_KEY, plain HTTP); production
 # sets DEBUG=0 and its own SECRET_KEY in the environment.
 export DEBUG ?= 1
+# Links in messages point at the server that `make run` starts.
+export SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test lint format migrate demo browser clean
 
