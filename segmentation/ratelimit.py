@@ -13,6 +13,12 @@ WINDOW_SECONDS = 60
 
 
 def client_ip(request: HttpRequest) -> str:
+    """Behind our own proxy every request comes from the proxy: then the address the proxy
+    appended last to X-Forwarded-For is the client's (earlier entries are client-supplied)."""
+    if settings.BEHIND_TLS_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
     return request.META.get("REMOTE_ADDR", "")
 
 

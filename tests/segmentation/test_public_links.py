@@ -247,3 +247,16 @@ def test_erase_me_asks_first_then_erases(client, subscribed):
     assert Suppression.objects.filter(address_hash=consent.address_hash("email", "sub@example.com"))
     assert ConsentEvent.objects.filter(customer=None).count() == 2
     assert client.get(reverse("preferences", args=[token])).status_code == 404
+
+
+def test_behind_our_proxy_each_client_has_its_own_limit(client, subscribed, settings):
+    settings.SEGMENTA_PUBLIC_RATE_LIMIT = 2
+    settings.BEHIND_TLS_PROXY = True
+    url = _path(tokens.unsubscribe_url(subscribed))
+
+    def get(ip: str) -> int:
+        forwarded = f"6.6.6.6, {ip}"  # the first entry is whatever the client claims
+        return client.get(url, headers={"X-Forwarded-For": forwarded}).status_code
+
+    assert [get("198.51.100.1") for _ in range(3)] == [200, 200, 429]
+    assert get("198.51.100.2") == 200
