@@ -13,6 +13,10 @@ one INSERT ... SELECT, exactly as consent.record decides it for one person:
 tests/segmentation/test_consent_bulk.py compares the outcome with consent.record's.
 """
 
+import hashlib
+import hmac
+
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -34,7 +38,23 @@ REFUSALS = {
 }
 ADDRESS_COLUMN = {Channel.EMAIL: "email", Channel.SMS: "phone"}
 
-__all__ = ["DECISIONS", "Decisions", "REFUSALS", "address_hash"]
+__all__ = ["DECISIONS", "Decisions", "REFUSALS", "address_hash", "fast_address_hash"]
+_KEYED: tuple[str, object] | None = None
+
+
+def fast_address_hash(channel: str, address: str) -> str:
+    """consent.address_hash for already normalised addresses, reusing the keyed HMAC state.
+
+    Equal to consent.address_hash (tests/segmentation/test_consent_bulk.py checks it); about
+    twice as fast, which counts at a million rows.
+    """
+    global _KEYED
+    key = settings.SEGMENTA_IDENTITY_KEY
+    if _KEYED is None or _KEYED[0] != key:
+        _KEYED = (key, hmac.new(key.encode(), digestmod=hashlib.sha256))
+    mac = _KEYED[1].copy()
+    mac.update(f"{channel}:{address}".encode())
+    return mac.hexdigest()
 
 
 class Decisions:

@@ -92,7 +92,8 @@ def _upload(request: HttpRequest) -> HttpResponse:
 
 
 def _read_headers(job: ImportJob, sheet: str = "") -> None:
-    table = open_table(job.file.path, sheet=sheet)
+    with open_table(job.file.path, sheet=sheet) as table:
+        pass  # the header row is all that is needed here
     job.headers = table.headers
     job.sheet = table.sheet
     job.encoding = table.encoding
@@ -123,7 +124,8 @@ def _detail_context(job: ImportJob, form: MappingForm | None = None) -> dict:
         if len(sheets) > 1:
             context["sheet_form"] = SheetForm(sheets, initial={"sheet": job.sheet})
         try:
-            context["preview"] = preview(open_table(job.file.path, sheet=job.sheet), PREVIEW_ROWS)
+            with open_table(job.file.path, sheet=job.sheet) as table:
+                context["preview"] = preview(table, PREVIEW_ROWS)
         except (FileRefused, OSError) as error:
             context["preview_error"] = str(error)
     return context

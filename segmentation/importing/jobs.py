@@ -86,6 +86,7 @@ def run(job_id: int, dry_run: bool) -> str | None:
         if not _finish(job_id, attempt, ImportStatus.DONE, report):
             raise ChangedMeanwhile("Another run of this import took over.")
 
+    table = None
     try:
         table = open_table(path, sheet=job.sheet)
         total = count_lines(path) if table.format == "csv" else None
@@ -110,6 +111,9 @@ def run(job_id: int, dry_run: bool) -> str | None:
             dry_run,
         )  # fmt: skip
         raise
+    finally:
+        if table is not None:
+            table.close()
     if storage.exists(problems):
         mine.update(problems_file=problems)
     mine.update(total_rows=report["rows"], processed_rows=report["rows"])

@@ -40,12 +40,25 @@ class Table:
     delimiter: str = ""
     sheet: str = ""
     sheets: list[str] = field(default_factory=list)
+    # XLSX: the workbook, loaded once (loading parses all shared strings: seconds per 100k rows).
+    workbook: object = field(default=None, repr=False)
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(spreadsheet row number, cells) for every non-empty data row; the header is row 1."""
         if self.format == "xlsx":
-            return _xlsx_rows(self.path, self.sheet, skip=1)
+            return _xlsx_rows(self.workbook, self.sheet, skip=1)
         return _csv_rows(self.path, self.encoding, self.delimiter, skip=1)
+
+    def __enter__(self) -> "Table":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.workbook is not None:
+            self.workbook.close()
+            self.workbook = None
 
 
 def open_table(
@@ -191,35 +204,35 @@ def _open_xlsx(path: Path, sheet: str) -> Table:
             raise FileRefused("The workbook has no sheets.")
         if sheet and sheet not in sheets:
             raise FileRefused(f"The workbook has no sheet named {sheet!r}.")
-    finally:
+        table = Table(path, "xlsx", [], sheet=sheet or sheets[0], sheets=sheets)
+        table.workbook = workbook
+        table.headers = _first_row(_xlsx_rows(workbook, table.sheet, skip=0))
+    except BaseException:
         workbook.close()
-    table = Table(path, "xlsx", [], sheet=sheet or sheets[0], sheets=sheets)
-    table.headers = _first_row(_xlsx_rows(path, table.sheet, skip=0))
+        raise
     return table
 
 
-def _xlsx_rows(path: Path, sheet: str, skip: int) -> Iterator[tuple[int, list[str]]]:
-    workbook = _load(path)
-    try:
-        rows = workbook[sheet].iter_rows(values_only=True)
-        number = 0
-        while True:
-            try:
-                values = next(rows)
-            except StopIteration:
-                break
-            except Exception as error:
-                raise FileRefused(
-                    f"The XLSX file cannot be read past row {number}: {error.__class__.__name__}."
-                ) from error
-            number += 1
-            if number <= skip:
-                continue
-            cells = [cell_text(value) for value in values]
-            if any(cells):
-                yield number, cells
-    finally:
-        workbook.close()
+def _xlsx_rows(workbook, sheet: str, skip: int) -> Iterator[tuple[int, list[str]]]:
+    if workbook is None:
+        raise FileRefused("The workbook was closed.")
+    rows = workbook[sheet].iter_rows(values_only=True)
+    number = 0
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            break
+        except Exception as error:
+            raise FileRefused(
+                f"The XLSX file cannot be read past row {number}: {error.__class__.__name__}."
+            ) from error
+        number += 1
+        if number <= skip:
+            continue
+        cells = [cell_text(value) for value in values]
+        if any(cells):
+            yield number, cells
 
 
 def cell_text(value) -> str:

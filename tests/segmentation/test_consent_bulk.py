@@ -75,3 +75,10 @@ def test_it_matches_consent_record_for_every_case(tmp_path):
             by_import.append(decided.get((n + 2, channel), "noop"))
         by_import.append((person.email_consent, person.sms_consent))
     assert by_import == by_record
+
+
+def test_its_fast_hash_equals_the_ledgers():
+    from segmentation.consent_bulk import fast_address_hash
+
+    for channel, address in (("email", "ann@example.com"), ("sms", "+4915112345678")):
+        assert fast_address_hash(channel, address) == consent.address_hash(channel, address)
