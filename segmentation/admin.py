@@ -34,6 +34,7 @@ from segmentation import (
 from segmentation.metrics import recompute_customer_metrics
 from segmentation.models import Channel, ConsentSource, Customer, CustomerInterest, Interest, Order
 from segmentation.pagination import CappedPaginator
+from segmentation.resources import CustomerResource, ImportExportAdminMixin, OrderResource
 
 LATEST_ORDERS_SHOWN = 20
 # Requests are sent one by one (each is a ledger event and a message): keep a batch small.
@@ -127,7 +128,8 @@ class CustomerInterestInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(BigTableAdmin):
+class CustomerAdmin(ImportExportAdminMixin, BigTableAdmin):
+    resource_classes = [CustomerResource]
     list_display = [
         "id", "display_name", "email", "country", "city", "order_count", "total_spent",
         "last_order_at", "created_at",
@@ -245,7 +247,8 @@ class CustomerAdmin(BigTableAdmin):
 
 
 @admin.register(Order)
-class OrderAdmin(BigTableAdmin):
+class OrderAdmin(ImportExportAdminMixin, BigTableAdmin):
+    resource_classes = [OrderResource]
     list_display = ["__str__", "customer", "placed_at", "total", "currency"]
     list_select_related = ["customer"]
     list_filter = ["placed_at"]

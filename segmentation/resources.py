@@ -14,6 +14,8 @@ dry-run/confirm flow for a few hundred rows. The same rules hold on both paths:
 
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 
 from segmentation import consent
 from segmentation.importing import normalise
@@ -125,3 +127,16 @@ class OrderResource(FormulaSafeExportMixin, resources.ModelResource):
         emails = {(row.get("customer_email") or "").strip().lower() for row in dataset.dict}
         ids = set(Customer.objects.filter(email__in=emails - {""}).values_list("pk", flat=True))
         recompute_customer_metrics(ids | (getattr(self, "_previous_owners", set()) - {None}))
+
+
+class ImportExportAdminMixin(ImportExportMixin):
+    """django-import-export in the admin: CSV and XLSX, for users with the import permission."""
+
+    import_formats = [base_formats.CSV, base_formats.XLSX]
+    export_formats = [base_formats.CSV, base_formats.XLSX]
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perm("segmentation.add_importjob")
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm("segmentation.add_importjob")
