@@ -38,6 +38,12 @@ def options_for(job: ImportJob) -> Options:
     )
 
 
+def xlsx_rows(table) -> int | None:
+    """The data rows the sheet says it has (its dimension), for the progress bar; may be None."""
+    rows = getattr(table.workbook[table.sheet], "max_row", None)
+    return rows - 1 if rows else None
+
+
 def problems_name(job: ImportJob) -> str:
     return f"reports/import-{job.pk}-problems.csv"
 
@@ -89,7 +95,7 @@ def run(job_id: int, dry_run: bool) -> str | None:
     table = None
     try:
         table = open_table(path, sheet=job.sheet)
-        total = count_lines(path) if table.format == "csv" else None
+        total = count_lines(path) if table.format == "csv" else xlsx_rows(table)
         mine.update(total_rows=total)
         importer = Importer(table, options_for(job), Hooks(progress, cancelled, before_commit))
         report = importer.run(dry_run=dry_run, problems_path=Path(storage.path(problems)))

@@ -212,3 +212,25 @@ def test_the_xlsx_export_neutralises_formulas(admin_client):
     header = [cell.value for cell in sheet[1]]
     cell = sheet.cell(row=2, column=header.index("first_name") + 1)
     assert (cell.value, cell.data_type) == ('\'=HYPERLINK("x")', "s")
+
+
+def test_the_problem_rows_download_as_xlsx_too(admin_client, run_on_commit):
+    from openpyxl import load_workbook
+
+    _upload(admin_client, "formulas.csv")
+    job = ImportJob.objects.get()
+    _dry_run(admin_client, job, run_on_commit)
+    response = admin_client.get(reverse("import_problems", args=[job.pk]) + "?format=xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("row", "outcome", "field", "reason")
+    assert rows[1][4] == '\'=HYPERLINK("http://x")'  # the rejected cell, neutralised
+
+
+def test_an_xlsx_upload_offers_its_sheets(admin_client):
+    _upload(admin_client, "multi_sheet.xlsx")
+    job = ImportJob.objects.get()
+    assert (job.sheet, job.options["sheets"]) == ("Notes", ["Notes", "Customers"])
+    admin_client.post(reverse("import_sheet", args=[job.pk]), {"sheet": "Customers"})
+    job.refresh_from_db()
+    assert job.sheet == "Customers" and job.mapping["0"] == "email"
