@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from segmentation.migrations._roles import grant
+
 ROLES = {
     "Marketer": [
         "segmentation.view_customer",
@@ -26,23 +28,7 @@ ROLES = {
 
 
 def create_roles(apps, schema_editor):
-    # Permissions are normally created after all migrations ran; make them exist now.
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, perms in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+    grant(apps, ROLES)
 
 
 def remove_roles(apps, schema_editor):

@@ -7,6 +7,8 @@ identified by its keyed address hash). SQLite, the embedded default, relies on t
 
 from django.db import migrations
 
+from segmentation.migrations._roles import grant
+
 GUARD = """
 CREATE OR REPLACE FUNCTION segmenta_consent_event_guard() RETURNS trigger AS $$
 BEGIN
@@ -29,12 +31,12 @@ DROP FUNCTION IF EXISTS segmenta_consent_event_guard();
 """
 
 ROLES = {
-    "Marketer": ["view_topic", "view_consentevent"],
+    "Marketer": ["segmentation.view_topic", "segmentation.view_consentevent"],
     "Data admin": [
-        "view_topic", "add_topic", "change_topic",
-        "view_consentevent", "add_consentevent",
-        "view_consentwording", "add_consentwording",
-        "view_suppression",
+        "segmentation.view_topic", "segmentation.add_topic", "segmentation.change_topic",
+        "segmentation.view_consentevent", "segmentation.add_consentevent",
+        "segmentation.view_consentwording", "segmentation.add_consentwording",
+        "segmentation.view_suppression",
     ],
 }  # fmt: skip
 
@@ -55,20 +57,7 @@ def unguard(apps, schema_editor):
 
 
 def grant_roles(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in ROLES.items():
-        group = Group.objects.get(name=role)
-        perms = Permission.objects.filter(
-            content_type__app_label="segmentation", codename__in=codenames
-        )
-        group.permissions.add(*perms)
+    grant(apps, ROLES)
 
 
 def first_wording(apps, schema_editor):

@@ -7,25 +7,19 @@ from django.conf import settings
 from django.db import migrations, models
 
 import segmentation.models
+from segmentation.migrations._roles import grant
 
-DATA_ADMIN_PERMS = ["add_importjob", "view_importjob", "change_importjob"]
+ROLES = {
+    "Data admin": [
+        "segmentation.add_importjob",
+        "segmentation.view_importjob",
+        "segmentation.change_importjob",
+    ]
+}
 
 
 def grant_import(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Data admin")
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="segmentation", codename__in=DATA_ADMIN_PERMS
-        )
-    )
+    grant(apps, ROLES)
 
 
 class Migration(migrations.Migration):
