@@ -733,6 +733,9 @@ class Importer:
 
     def _write_problems(self, path: Path) -> None:
         """Every issue, in row order, with the row's cells (read again from the file if needed)."""
+        if not self._scalar(f"SELECT COUNT(*) FROM {ISSUES}"):
+            path.unlink(missing_ok=True)  # no problems: no file (and none left from a dry run)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         with connection.cursor() as cursor:
             cursor.execute(

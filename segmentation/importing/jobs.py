@@ -120,8 +120,7 @@ def run(job_id: int, dry_run: bool) -> str | None:
     finally:
         if table is not None:
             table.close()
-    if storage.exists(problems):
-        mine.update(problems_file=problems)
+    mine.update(problems_file=problems if storage.exists(problems) else "")
     mine.update(total_rows=report["rows"], processed_rows=report["rows"])
     if report["refused"]:
         _finish(job_id, attempt, ImportStatus.REFUSED, report, dry_run)

@@ -150,7 +150,15 @@ def _csv_rows(
     with open(path, encoding=encoding, newline="", errors="replace") as f:
         reader = csv.reader(f, delimiter=delimiter)
         number = 0
-        for cells in reader:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                raise FileRefused(
+                    f"The file cannot be read as CSV after row {number}: {error}."
+                ) from error
             number += 1
             if number <= skip:
                 continue

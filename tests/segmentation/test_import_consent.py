@@ -67,3 +67,11 @@ def test_sms_consent_needs_a_phone(tmp_path):
 def test_a_strict_refusal_writes_no_consent_events(tmp_path):
     import_text(tmp_path, "email,newsletter\nann@example.com,yes\nbad,yes\n", strict=True)
     assert ConsentEvent.objects.count() == 0
+
+
+def test_it_keeps_the_wording_people_agreed_to_with_the_events(tmp_path):
+    from segmentation.models import ConsentWording
+
+    wording = ConsentWording.objects.create(version="import-v1", text="Yes, send me news.")
+    import_text(tmp_path, "email,newsletter\nann@example.com,yes\n", wording_id=wording.pk)
+    assert ConsentEvent.objects.get().wording == wording

@@ -134,3 +134,27 @@ def test_it_refuses_an_order_file_without_order_ids(tmp_path):
     report = import_text(tmp_path, "email,total\nann@example.com,10\n", kind="orders")
     assert "Order ID" in report["refused"]
     assert Order.objects.count() == 0
+
+
+def test_it_refuses_a_file_the_csv_reader_cannot_read_and_writes_nothing(tmp_path, settings):
+    import csv as csv_module
+
+    from segmentation.importing.readers import FileRefused
+
+    limit = csv_module.field_size_limit()
+    csv_module.field_size_limit(1000)
+    try:
+        with pytest.raises(FileRefused, match="cannot be read as CSV after row 2"):
+            import_text(
+                tmp_path, "email,city\nann@example.com,x\nbob@example.com," + "y" * 2000 + "\n"
+            )
+    finally:
+        csv_module.field_size_limit(limit)
+    assert Customer.objects.count() == 0
+
+
+def test_a_clean_file_leaves_no_problems_file(tmp_path):
+    problems = tmp_path / "problems.csv"
+    problems.write_text("stale")
+    import_text(tmp_path, PEOPLE, problems=problems)
+    assert not problems.exists()
