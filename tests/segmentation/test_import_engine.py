@@ -158,3 +158,16 @@ def test_a_clean_file_leaves_no_problems_file(tmp_path):
     problems.write_text("stale")
     import_text(tmp_path, PEOPLE, problems=problems)
     assert not problems.exists()
+
+
+def test_matching_by_rebuilding_the_stage_gives_the_same_result(tmp_path, monkeypatch):
+    from segmentation.importing import engine
+
+    monkeypatch.setattr(engine, "REBUILD_MIN_ROWS", 1)  # the path big re-imports take
+    import_text(tmp_path, PEOPLE)
+    report = import_text(tmp_path, PEOPLE.replace("Stone", "Stein") + "carl@example.com,Carl\n")
+    assert (report["new"], report["updated"], report["unchanged"]) == (1, 1, 1)
+    assert Customer.objects.get(email="bob@example.com").last_name == "Stein"
+    assert ConsentEvent.objects.count() == 2
+    again = import_file(CORPUS / "duplicates_1000.csv")
+    assert again["merged"] == 1000
