@@ -133,6 +133,10 @@ def ours(path: Path, user: User) -> tuple[float, dict]:
     job.refresh_from_db()
     if status != ImportStatus.DONE:
         raise SystemExit(f"our import ended {status}: {job.report}")
+    # The stored copy of the upload (100 MB at 1M rows) is not worth keeping after a bench.
+    job.file.delete(save=False)
+    if job.problems_file:
+        job.problems_file.delete(save=False)
     return elapsed, job.report
 
 
