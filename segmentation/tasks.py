@@ -23,8 +23,11 @@ def send_confirmation(event_ids: list[int]) -> bool:
     )
     if not events:
         return False
-    # A retried task must not mail the person twice (the cache is shared in production).
-    if not cache.add(f"confirmation-sent:{min(event_ids)}", 1, timeout=7 * 24 * 3600):
+    # A retried task must not mail the person twice (the cache is shared in production). The
+    # key names the request by id and time, so it cannot match a later request's.
+    first = min(events, key=lambda event: event.pk)
+    key = f"confirmation-sent:{first.pk}:{first.created_at.timestamp()}"
+    if not cache.add(key, 1, timeout=7 * 24 * 3600):
         return False
     customer, channel = events[0].customer, events[0].channel
     topics = [event.topic for event in events if event.topic]

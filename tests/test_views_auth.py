@@ -95,12 +95,15 @@ def test_it_shows_unbuilt_sections_as_disabled_items(marketer_client):
 
     links = {a.text: a["href"] for a in nav.find_all("a")}
     disabled = [el.text.removesuffix(" soon") for el in nav.find_all(class_="nav-disabled")]
-    assert links == {
-        "Dashboard": reverse("dashboard"),
-        "Customers": reverse("customer_list"),
-        "Imports": reverse("import_list"),
-    }
+    assert links == {"Dashboard": reverse("dashboard"), "Customers": reverse("customer_list")}
     assert disabled == ["Segments", "Campaigns", "Surveys"]
+
+
+def test_it_shows_imports_only_to_those_who_may_import(client, data_admin):
+    client.force_login(data_admin)
+    nav = parse(client.get(reverse("dashboard")).content).find("nav", class_="mainnav")
+
+    assert {a.text: a["href"] for a in nav.find_all("a")}["Imports"] == reverse("import_list")
 
 
 def test_it_marks_the_current_section(marketer_client):
