@@ -9,9 +9,9 @@ written from it in the same transaction. Nothing else writes consent state.
   makes them reachable again; only their own confirmed double opt-in does.
 """
 
+import dataclasses
 import hashlib
 import hmac
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -42,7 +42,7 @@ class ConsentRefused(Exception):
     """The change would break a ledger rule; the message says why, for the person asking."""
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Context:
     """Who made the change and how: goes into the event as proof."""
 
@@ -93,14 +93,9 @@ def record(
         if not address:
             raise ConsentRefused(f"This customer has no {Channel(channel).label} address.")
         current = status_of(locked, channel, topic)
-        # A new request after a withdrawal is not consent yet: the withdrawal stands.
-        if (
-            current == ConsentStatus.PENDING
-            and action == ConsentAction.GRANTED
-            and _withdrawn_since_last_confirmation(locked, channel, topic)
-        ):
-            current = ConsentStatus.WITHDRAWN
-        if not _changes(current, action, channel, address, context):
+        if action == ConsentAction.GRANTED:
+            _refuse_plain_grant(locked, channel, topic, current, address)
+        if not _changes(current, action):
             return None
         event = ConsentEvent.objects.create(
             customer=locked,
@@ -129,15 +124,17 @@ def _withdrawn_since_last_confirmation(customer: Customer, channel: str, topic) 
     return not scope.filter(action=ConsentAction.CONFIRMED, pk__gt=withdrawal.pk).exists()
 
 
-def _changes(current: str, action: str, channel: str, address: str, context: Context) -> bool:
-    if action == ConsentAction.REQUESTED:
-        return current != ConsentStatus.GRANTED and current != ConsentStatus.PENDING
-    if action == ConsentAction.WITHDRAWN:
-        return current != ConsentStatus.WITHDRAWN
-    if action == ConsentAction.CONFIRMED:
-        return current != ConsentStatus.GRANTED
-    # A plain grant (import, admin, API): never over a withdrawal, never for an erased person.
-    if current == ConsentStatus.WITHDRAWN:
+def _refuse_plain_grant(customer: Customer, channel: str, topic, current: str, address: str):
+    """A plain grant (import, admin, API): never over a withdrawal, never for an erased person.
+
+    A new request after a withdrawal (status pending) is not consent yet: the withdrawal
+    stands until a confirmation follows it.
+    """
+    withdrawn = current == ConsentStatus.WITHDRAWN or (
+        current == ConsentStatus.PENDING
+        and _withdrawn_since_last_confirmation(customer, channel, topic)
+    )
+    if withdrawn:
         raise ConsentRefused(
             "Consent was withdrawn by the person; only their own confirmed double opt-in "
             "can restore it."
@@ -147,7 +144,13 @@ def _changes(current: str, action: str, channel: str, address: str, context: Con
             "This address belongs to an erased person; only their own confirmed double "
             "opt-in can make it reachable again."
         )
-    return current != ConsentStatus.GRANTED
+
+
+def _changes(current: str, action: str) -> bool:
+    """Whether the action changes the state; repeating the current state writes nothing."""
+    if action == ConsentAction.REQUESTED:
+        return current not in (ConsentStatus.GRANTED, ConsentStatus.PENDING)
+    return current != STATUS_AFTER[action]
 
 
 def _write_state(customer: Customer, channel: str, topic, status: str, when) -> None:
@@ -241,7 +244,7 @@ def erase(customer: Customer, context: Context) -> dict[str, int]:
     """
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
-        erasure = Context(**{**context.__dict__, "evidence": context.evidence or "erasure"})
+        erasure = dataclasses.replace(context, evidence=context.evidence or "erasure")
         for state in TopicConsent.objects.filter(customer=customer).exclude(
             status=ConsentStatus.WITHDRAWN
         ):

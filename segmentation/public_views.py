@@ -4,6 +4,7 @@ Every token problem (tampered, unknown person) answers the same 404 page and cha
 """
 
 import contextlib
+import functools
 import uuid
 
 from django import forms
@@ -70,14 +71,13 @@ def public_view(view):
     """Rate limit, and turn any bad-token outcome into the one 404 page."""
 
     @rate_limited("public")
+    @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except InvalidLinkResponse:
             return invalid_link(request)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
