@@ -2,15 +2,18 @@ import json
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import OperationalError, connections, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from segmentation.access import role_required
+from segmentation.consent import ConsentRefused
+from segmentation.consent_panel import ConsentChangeForm, apply_change, consent_panel
 from segmentation.forms import CustomerFilterForm
 from segmentation.models import Customer, StatsSnapshot
 
@@ -133,8 +136,6 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def customer_page(customer: Customer, consent_form=None) -> dict:
     """Everything the customer page shows, also when it comes back with form errors."""
-    from segmentation.consent_views import consent_panel
-
     orders = customer.orders.order_by("-placed_at", "-pk")
     return {
         "customer": customer,
@@ -156,3 +157,27 @@ def attribute_rows(attributes: object) -> list[tuple[str, str]]:
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         rows.append((str(key), text))
     return rows
+
+
+@require_POST
+@role_required("segmentation.view_customer", "segmentation.add_consentevent")
+def customer_consent_change(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(Customer, pk=pk)
+    form = ConsentChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            note = apply_change(request, customer, form.cleaned_data)
+        except ConsentRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, note)
+            if not request.htmx:
+                return redirect(f"{customer.get_absolute_url()}#consent")
+            customer.refresh_from_db()
+            page = {"customer": customer, **consent_panel(customer)}
+            return render(request, "segmentation/customer_consent.html#panel", page)
+    if request.htmx:
+        page = {"customer": customer, **consent_panel(customer, form)}
+        return render(request, "segmentation/customer_consent.html#panel", page)
+    page = customer_page(customer, consent_form=form)
+    return render(request, "segmentation/customer_detail.html", page, status=400)

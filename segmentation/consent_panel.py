@@ -1,15 +1,11 @@
 """The consent panel of the customer page: state per channel and topic, the full ledger, and
-a form with which a data admin records a change (with a mandatory reason)."""
+the form with which a data admin records a change (with a mandatory reason)."""
 
 from django import forms
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.http import HttpRequest
 
 from segmentation import consent
-from segmentation.access import role_required
-from segmentation.consent import ConsentRefused, Context
+from segmentation.consent import Context
 from segmentation.models import (
     Channel,
     ConsentAction,
@@ -65,7 +61,8 @@ def consent_panel(customer: Customer, form: ConsentChangeForm | None = None) -> 
     }
 
 
-def _apply(request: HttpRequest, customer: Customer, data: dict) -> str:
+def apply_change(request: HttpRequest, customer: Customer, data: dict) -> str:
+    """Record what the form asked for; returns the note to show. Raises ConsentRefused."""
     context = Context(
         source=ConsentSource.ADMIN, actor=request.user.get_username(), evidence=data["reason"]
     )
@@ -75,29 +72,3 @@ def _apply(request: HttpRequest, customer: Customer, data: dict) -> str:
         return f"Confirmation link sent to {customer.email}." if sent else "Already granted."
     changed = consent.record(customer, channel, action, context, topic=topic)
     return "Recorded." if changed else "Nothing changed: that was already the state."
-
-
-@require_POST
-@role_required("segmentation.view_customer", "segmentation.add_consentevent")
-def customer_consent_change(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = get_object_or_404(Customer, pk=pk)
-    form = ConsentChangeForm(request.POST)
-    if form.is_valid():
-        try:
-            note = _apply(request, customer, form.cleaned_data)
-        except ConsentRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, note)
-            if not request.htmx:
-                return redirect(f"{customer.get_absolute_url()}#consent")
-            customer.refresh_from_db()
-            page = {"customer": customer, **consent_panel(customer)}
-            return render(request, "segmentation/customer_consent.html#panel", page)
-    if request.htmx:
-        page = {"customer": customer, **consent_panel(customer, form)}
-        return render(request, "segmentation/customer_consent.html#panel", page)
-    from segmentation.views import customer_page
-
-    page = customer_page(customer, consent_form=form)
-    return render(request, "segmentation/customer_detail.html", page, status=400)
