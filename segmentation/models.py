@@ -67,6 +67,17 @@ class Frequency(models.IntegerChoices):
     MONTHLY = 30, "At most one message a month"
 
 
+class RfmTier(models.TextChoices):
+    CHAMPIONS = "champions", "Champions"
+    LOYAL = "loyal", "Loyal"
+    POTENTIAL = "potential", "Potential loyalists"
+    NEW = "new", "New"
+    AT_RISK = "at_risk", "At risk"
+    CANT_LOSE = "cant_lose", "Can't lose them"
+    HIBERNATING = "hibernating", "Hibernating"
+    LOST = "lost", "Lost"
+
+
 class Interest(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
@@ -153,6 +164,14 @@ class Customer(models.Model):
     )
     frequency_days = models.PositiveSmallIntegerField(
         "preferred frequency", choices=Frequency.choices, null=True, blank=True
+    )
+
+    # RFM scores (1-5 quintiles, 5 best) and tier, recomputed set-based by segmentation.rfm.
+    rfm_recency = models.PositiveSmallIntegerField("RFM recency", null=True, editable=False)
+    rfm_frequency = models.PositiveSmallIntegerField("RFM frequency", null=True, editable=False)
+    rfm_monetary = models.PositiveSmallIntegerField("RFM monetary", null=True, editable=False)
+    rfm_tier = models.CharField(
+        "RFM tier", max_length=16, choices=RfmTier.choices, blank=True, editable=False
     )
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -610,3 +629,145 @@ class ImportMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} mapping {self.signature[:12]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Segments (segmentation.rules compiles their definitions), declared custom attributes,
+# and the behaviour that the shop reports through the events API.
+# ---------------------------------------------------------------------------------------------
+
+
+class AttributeType(models.TextChoices):
+    TEXT = "text", "Text"
+    NUMBER = "number", "Number"
+    BOOLEAN = "boolean", "Yes / no"
+    DATE = "date", "Date (YYYY-MM-DD)"
+
+
+class AttributeDefinition(models.Model):
+    """A key of Customer.attributes that marketers may segment on, with its type."""
+
+    key = models.CharField(
+        max_length=50,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z][a-z0-9_]*$", "Lower-case letters, digits and _; start with a letter."
+            )
+        ],
+    )
+    label = models.CharField(max_length=100)
+    type = models.CharField(max_length=10, choices=AttributeType.choices)
+    help_text = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Segment(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    # The rule tree, see segmentation.rules.tree for its shape.
+    definition = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Cached figures of the last count (periodic task, or "Recount" on the list).
+    size = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    reachable_email = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    reachable_sms = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    counted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("segment_edit", args=[self.pk])
+
+
+class ApiKey(models.Model):
+    """One per integration (a shop). Only a hash of the key is stored; it is shown once."""
+
+    name = models.CharField(max_length=100, unique=True)
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}...)"
+
+
+class EventKind(models.TextChoices):
+    CART_UPDATE = "cart_update", "Cart update"
+    PAGE_VIEW = "page_view", "Page view"
+    ORDER = "order", "Order"
+    # Written by campaign tracking, not accepted from the API.
+    MESSAGE_OPEN = "message_open", "Message opened"
+    MESSAGE_CLICK = "message_click", "Message link clicked"
+
+
+class Event(models.Model):
+    integration = models.ForeignKey(ApiKey, on_delete=models.SET_NULL, null=True, blank=True)
+    # The sender's id; the same (integration, event_id) is stored once (idempotent retries).
+    event_id = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now, editable=False)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "event_id"], name="event_once")
+        ]
+        indexes = [
+            models.Index(fields=["customer", "kind", "occurred_at"], name="event_customer_idx"),
+            models.Index(fields=["kind", "occurred_at"], name="event_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.event_id}"
+
+
+class CartStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ORDERED = "ordered", "Ordered"
+
+
+class Cart(models.Model):
+    """The shop's cart as last reported ("open cart older than H hours" reads updated_at)."""
+
+    integration = models.ForeignKey(ApiKey, on_delete=models.SET_NULL, null=True, blank=True)
+    cart_id = models.CharField(max_length=100)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="carts")
+    status = models.CharField(max_length=10, choices=CartStatus.choices, default=CartStatus.OPEN)
+    value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    items = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["integration", "cart_id"], name="cart_once")]
+        indexes = [
+            models.Index(fields=["status", "updated_at"], name="cart_status_idx"),
+            models.Index(fields=["customer", "status"], name="cart_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cart {self.cart_id}"
