@@ -171,7 +171,7 @@ class Customer(models.Model):
     rfm_frequency = models.PositiveSmallIntegerField("RFM frequency", null=True, editable=False)
     rfm_monetary = models.PositiveSmallIntegerField("RFM monetary", null=True, editable=False)
     rfm_tier = models.CharField(
-        "RFM tier", max_length=16, choices=RfmTier.choices, blank=True, editable=False
+        "RFM tier", max_length=16, choices=RfmTier.choices, blank=True, default="", editable=False
     )
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -108,6 +108,7 @@ class Migration(migrations.Migration):
             model_name="customer",
             name="rfm_tier",
             field=models.CharField(
+                default="",
                 blank=True,
                 choices=[
                     ("champions", "Champions"),
