@@ -200,5 +200,14 @@ SEGMENTA_IMPORT_MAX_UPLOAD_MB = env_int("SEGMENTA_IMPORT_MAX_UPLOAD_MB", 100)
 SEGMENTA_IMPORT_MAX_UNPACKED_MB = env_int("SEGMENTA_IMPORT_MAX_UNPACKED_MB", 1024)
 # Phone numbers written without a country prefix are read as numbers of this region.
 SEGMENTA_IMPORT_DEFAULT_REGION = env_str("SEGMENTA_IMPORT_DEFAULT_REGION", "DE")
-# The import tasks live beside the engine (segmentation.importing), outside autodiscovery's reach.
-CELERY_IMPORTS = ["segmentation.importing.tasks"]
+# Segment builder: the preview's time budget on PostgreSQL before it shows an estimate and
+# finishes the exact count in the background; the figures of the whole base are cached.
+SEGMENTA_PREVIEW_BUDGET_MS = env_int("SEGMENTA_PREVIEW_BUDGET_MS", 1000)
+SEGMENTA_PREVIEW_BASE_CACHE_SECONDS = env_int("SEGMENTA_PREVIEW_BASE_CACHE_SECONDS", 300)
+# Warn about segments smaller than this, and overlapping a saved one by more than this share.
+SEGMENTA_SEGMENT_MIN_SIZE = env_int("SEGMENTA_SEGMENT_MIN_SIZE", 100)
+SEGMENTA_OVERLAP_WARNING = env_int("SEGMENTA_OVERLAP_WARNING_PERCENT", 80) / 100
+SEGMENTA_OVERLAP_SEGMENTS = env_int("SEGMENTA_OVERLAP_SEGMENTS", 20)
+
+# Tasks outside the apps' tasks modules (autodiscovery does not reach them).
+CELERY_IMPORTS = ["segmentation.importing.tasks", "segmentation.rules.tasks"]

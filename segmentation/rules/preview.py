@@ -1,0 +1,271 @@
+"""What the builder's preview region shows, computed in one pass over the matching customers.
+
+One grouped aggregate (by country) gives the size, the reachable people per channel, the sums
+for means and standard deviations, the top countries and the overlap with saved segments:
+the totals are the sums of the groups. A 20-row sample is a second, cheap query.
+
+On PostgreSQL the pass runs under a time budget; past it the preview shows the planner's
+estimate, clearly labelled, while a Celery task computes the exact figures for the region to
+pick up (`exact_key` / `exact_result`).
+"""
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import OperationalError, connection, transaction
+from django.db.models import Count, ExpressionWrapper, F, FloatField, Q, Sum
+from django.db.models.functions import ExtractYear, Mod
+from django.db.models.lookups import Exact
+from django.utils import timezone
+
+from segmentation.models import Channel, Customer, Segment
+from segmentation.rules import tasks
+from segmentation.rules.catalogue import Context, reachable_q
+from segmentation.rules.tree import RuleError, compile_definition
+
+SAMPLE_SIZE = 20
+TOP_COUNTRIES = 5
+# Overlap with saved segments is estimated on every K-th customer once the base is this big.
+OVERLAP_EXACT_UP_TO = 100_000
+OVERLAP_SAMPLE_ROWS = 50_000
+STATS = ("total_spent", "order_count", "age")
+
+
+@dataclass
+class Stat:
+    n: int
+    mean: float
+    std: float
+
+
+@dataclass
+class Summary:
+    count: int = 0
+    reachable_email: int = 0
+    reachable_sms: int = 0
+    stats: dict[str, Stat | None] = field(default_factory=dict)
+    countries: list[tuple[str, int]] = field(default_factory=list)
+    # segment id -> (share of these customers that are in it, estimated?)
+    overlaps: dict[int, float] = field(default_factory=dict)
+    overlap_estimated: bool = False
+    exact: bool = True
+    taken_at: object = None
+
+
+@dataclass
+class Preview:
+    summary: Summary
+    base: Summary
+    sample: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    overlaps: list[tuple[Segment, float]] = field(default_factory=list)
+    exact_key: str = ""
+
+    @property
+    def share(self) -> float:
+        return self.summary.count / self.base.count if self.base.count else 0.0
+
+
+def _squared(expression) -> ExpressionWrapper:
+    return ExpressionWrapper(expression * expression, output_field=FloatField())
+
+
+def _aggregates(overlaps: dict[int, Q], sample_every: int) -> dict:
+    year = ExtractYear("birth_date")
+    aggregates = {
+        "n": Count("pk"),
+        "email": Count("pk", filter=reachable_q(Channel.EMAIL)),
+        "sms": Count("pk", filter=reachable_q(Channel.SMS)),
+        "total_spent_s": Sum("total_spent", output_field=FloatField()),
+        "total_spent_ss": Sum(_squared(F("total_spent"))),
+        "order_count_s": Sum("order_count", output_field=FloatField()),
+        "order_count_ss": Sum(_squared(F("order_count"))),
+        "age_n": Count("birth_date"),
+        "age_s": Sum(year, output_field=FloatField()),
+        "age_ss": Sum(_squared(year)),
+    }
+    sampled = Q(Exact(Mod("pk", sample_every), 0)) if sample_every > 1 else Q()
+    if overlaps:
+        aggregates["sampled"] = Count("pk", filter=sampled) if sample_every > 1 else Count("pk")
+    for segment_id, q in overlaps.items():
+        aggregates[f"ov_{segment_id}"] = Count("pk", filter=sampled & q)
+    return aggregates
+
+
+def _stat(n: int, s: float, ss: float) -> Stat | None:
+    if not n:
+        return None
+    mean = s / n
+    variance = (ss - s * s / n) / (n - 1) if n > 1 else 0.0
+    return Stat(n, mean, math.sqrt(max(variance, 0.0)))
+
+
+def summarise(q: Q, overlaps: dict[int, Q] | None = None, sample_every: int = 1) -> Summary:
+    """The figures of the customers matching q (one grouped query)."""
+    overlaps = overlaps or {}
+    rows = list(
+        Customer.objects.filter(q)
+        .order_by()
+        .values("country")
+        .annotate(**_aggregates(overlaps, sample_every))
+    )
+    total = {key: sum(row[key] or 0 for row in rows) for key in _aggregates(overlaps, 1)}
+    year_now = timezone.localdate().year
+    age = _stat(total["age_n"], total["age_s"], total["age_ss"])
+    if age:  # mean year of birth -> mean age; the spread is the same
+        age.mean = year_now - age.mean
+    countries = sorted(
+        ((row["country"], row["n"]) for row in rows if row["country"]), key=lambda c: (-c[1], c[0])
+    )
+    sampled = total.get("sampled", 0)
+    return Summary(
+        count=total["n"],
+        reachable_email=total["email"],
+        reachable_sms=total["sms"],
+        stats={
+            "total_spent": _stat(total["n"], total["total_spent_s"], total["total_spent_ss"]),
+            "order_count": _stat(total["n"], total["order_count_s"], total["order_count_ss"]),
+            "age": age,
+        },
+        countries=countries[:TOP_COUNTRIES],
+        overlaps={
+            segment_id: (total[f"ov_{segment_id}"] / sampled if sampled else 0.0)
+            for segment_id in overlaps
+        },
+        overlap_estimated=sample_every > 1,
+        taken_at=timezone.now(),
+    )
+
+
+def base_summary() -> Summary:
+    """The whole customer base, for comparison; cached for a few minutes."""
+    key = "segment-preview:base"
+    summary = cache.get(key)
+    if summary is None:
+        summary = summarise(Q())
+        cache.set(key, summary, settings.SEGMENTA_PREVIEW_BASE_CACHE_SECONDS)
+    return summary
+
+
+def _other_segments(segment_id: int | None, now) -> dict[int, tuple[Segment, Q]]:
+    others = {}
+    segments = Segment.objects.exclude(pk=segment_id).order_by("-updated_at")
+    for segment in segments[: settings.SEGMENTA_OVERLAP_SEGMENTS]:
+        try:
+            others[segment.pk] = (segment, compile_definition(segment.definition, ctx=Context(now)))
+        except RuleError:
+            continue  # a broken saved segment is shown on its own page, not here
+    return others
+
+
+def _budgeted(run, budget_ms: int):
+    """Run under a statement timeout on PostgreSQL; None when the budget ran out."""
+    if connection.vendor != "postgresql" or not budget_ms:
+        return run()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [int(budget_ms)])
+            return run()
+    except OperationalError as error:
+        if "statement timeout" not in str(error):
+            raise
+        return None
+
+
+def planner_estimate(q: Q) -> int:
+    """PostgreSQL's own row estimate for the filter: instant, and sometimes far off."""
+    sql, params = Customer.objects.filter(q).order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def exact_key(definition: dict, segment_id: int | None) -> str:
+    text = json.dumps([definition, segment_id], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def exact_result(key: str) -> Summary | None:
+    return cache.get(f"segment-preview:exact:{key}")
+
+
+def compute_exact(key: str) -> None:
+    """Celery: the exact figures of a draft that ran out of the preview budget."""
+    draft = cache.get(f"segment-preview:draft:{key}")
+    if draft is None or exact_result(key) is not None:
+        return
+    definition, segment_id = draft
+    now = timezone.now()
+    others = _other_segments(segment_id, now)
+    q = compile_definition(definition, segment_id, Context(now))
+    summary = summarise(q, {pk: oq for pk, (_, oq) in others.items()}, _sample_every())
+    cache.set(f"segment-preview:exact:{key}", summary, settings.SEGMENTA_PREVIEW_BASE_CACHE_SECONDS)
+
+
+def _sample_every() -> int:
+    base = base_summary().count
+    return 1 if base <= OVERLAP_EXACT_UP_TO else max(1, base // OVERLAP_SAMPLE_ROWS)
+
+
+def preview(definition: dict, segment_id: int | None = None) -> Preview:
+    """Everything the preview region shows. Raises RuleError for a definition with problems."""
+    now = timezone.now()
+    q = compile_definition(definition, segment_id, Context(now))
+    base = base_summary()
+    others = _other_segments(segment_id, now)
+    overlap_qs = {pk: oq for pk, (_, oq) in others.items()}
+    budget = settings.SEGMENTA_PREVIEW_BUDGET_MS
+    summary = _budgeted(lambda: summarise(q, overlap_qs, _sample_every()), budget)
+    key = ""
+    if summary is None:
+        summary = Summary(count=planner_estimate(q), exact=False)
+        key = exact_key(definition, segment_id)
+        summary = exact_result(key) or summary
+        if not summary.exact:
+            _start_exact(key, definition, segment_id)
+    sample = list(
+        Customer.objects.filter(q)
+        .order_by()
+        .only("pk", "first_name", "last_name", "email", "phone", "country", "city", "total_spent")[
+            :SAMPLE_SIZE
+        ]
+    )
+    result = Preview(summary=summary, base=base, sample=sample, exact_key=key)
+    result.overlaps = sorted(
+        ((others[pk][0], share) for pk, share in summary.overlaps.items() if share > 0),
+        key=lambda item: -item[1],
+    )
+    result.warnings = warnings_for(result)
+    return result
+
+
+def _start_exact(key: str, definition: dict, segment_id: int | None) -> None:
+    timeout = settings.SEGMENTA_PREVIEW_BASE_CACHE_SECONDS
+    if cache.add(f"segment-preview:draft:{key}", (definition, segment_id), timeout):
+        tasks.exact_preview.delay(key)
+
+
+def warnings_for(result: Preview) -> list[str]:
+    summary = result.summary
+    notes = []
+    if summary.exact and summary.count == 0:
+        notes.append("No customer matches these rules.")
+    elif summary.exact and summary.count < settings.SEGMENTA_SEGMENT_MIN_SIZE:
+        notes.append(
+            f"Only {summary.count} customers: below {settings.SEGMENTA_SEGMENT_MIN_SIZE}, "
+            "too small to be worth a campaign."
+        )
+    if summary.exact and summary.count and not (summary.reachable_email or summary.reachable_sms):
+        notes.append("Nobody in this segment may be contacted (no consent by email or SMS).")
+    for segment, share in result.overlaps:
+        if share > settings.SEGMENTA_OVERLAP_WARNING:
+            about = "about " if summary.overlap_estimated else ""
+            notes.append(f"{about}{share:.0%} of these customers are already in '{segment}'.")
+    return notes
