@@ -1,0 +1,167 @@
+"""Campaigns: an ordered list of tracks (a segment each, with its own content in A/B
+variants), frozen into one delivery row per (campaign, customer) and sent from those rows."""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from segmentation.models import Channel, Customer, Order, Segment, Topic
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    SENDING = "sending", "Sending"
+    PAUSED = "paused", "Paused"
+    SENT = "sent", "Sent"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Campaign(models.Model):
+    name = models.CharField(max_length=150)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    status = models.CharField(
+        max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    # Sender identity: "Name <address>" for email, an alphanumeric sender id or number for SMS.
+    sender_name = models.CharField(max_length=100, blank=True)
+    sender_email = models.EmailField(blank=True)
+    sms_sender = models.CharField("SMS sender", max_length=15, blank=True)
+    topic = models.ForeignKey(
+        Topic,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="If set, only customers who subscribed to this topic receive the campaign.",
+    )
+    scheduled_at = models.DateTimeField(null=True, blank=True, help_text="Empty: send at launch.")
+    schedule_timezone = models.CharField(max_length=50, default="UTC")
+    holdout_percent = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(50)],
+        help_text="A random control group that is not sent, to measure lift.",
+    )
+    conversion_window_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    cost = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    launched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Freezing counts each skipped customer once, by its first reason: {"no_consent": 12, ...}.
+    skipped = models.JSONField(default=dict, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaign_detail", args=[self.pk])
+
+
+class Track(models.Model):
+    """One segment of the audience with its own content; earlier tracks win overlaps."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tracks")
+    position = models.PositiveSmallIntegerField(default=0)
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="tracks")
+
+    class Meta:
+        ordering = ["campaign", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "segment"], name="track_segment_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} / {self.segment}"
+
+
+class Variant(models.Model):
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="variants")
+    label = models.CharField(max_length=2, default="A")  # A, B, C...
+    weight = models.PositiveSmallIntegerField(
+        default=100, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    subject = models.CharField(max_length=200, blank=True)
+    text_body = models.TextField(blank=True)
+    html_body = models.TextField(blank=True)
+    sms_text = models.TextField("SMS text", blank=True)
+
+    class Meta:
+        ordering = ["track", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["track", "label"], name="variant_label_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.track} / {self.label}"
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    CLAIMED = "claimed", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped at send time"  # consent gone since freezing, say
+    HOLDOUT = "holdout", "Holdout (not sent)"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Delivery(models.Model):
+    """The truth about one recipient of one campaign: unique, claimed before sending."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    # Erasure keeps the row (counts stay right) without the person.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.SET_NULL, null=True, related_name="deliveries"
+    )
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="deliveries")
+    variant = models.ForeignKey(
+        Variant, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    # Tracking.
+    opened_at = models.DateTimeField(null=True, blank=True)
+    opens = models.PositiveIntegerField(default=0)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    clicks = models.PositiveIntegerField(default=0)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    converted_at = models.DateTimeField(null=True, blank=True)
+    conversion_order = models.ForeignKey(
+        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revenue = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "customer"], name="delivery_once")
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status", "id"], name="delivery_queue_idx"),
+            models.Index(fields=["customer", "sent_at"], name="delivery_customer_idx"),
+            models.Index(fields=["campaign", "track", "variant"], name="delivery_results_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} -> {self.customer_id}"
