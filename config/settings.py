@@ -149,6 +149,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": env_int("SEGMENTA_STATS_REFRESH_SECONDS", 300)},
     },
 }
+# The cached sizes on the segments list (one recount task per segment).
+CELERY_BEAT_SCHEDULE["recount-segments"] = {
+    "task": "segmentation.rules.tasks.recount_segments",
+    "schedule": float(env_int("SEGMENTA_SEGMENT_RECOUNT_SECONDS", 3600)),
+    "options": {"expires": env_int("SEGMENTA_SEGMENT_RECOUNT_SECONDS", 3600)},
+}
 
 # Security: strict in production, relaxed only where DEBUG or plain-HTTP local serving needs it.
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)
