@@ -198,6 +198,12 @@ SEGMENTA_TRANSACTIONAL_FROM = env_str("SEGMENTA_TRANSACTIONAL_FROM", DEFAULT_FRO
 # Requests per minute per client IP on the public (no-login) pages; past it they answer 429.
 SEGMENTA_PUBLIC_RATE_LIMIT = env_int("SEGMENTA_PUBLIC_RATE_LIMIT", 30)
 
+# Events API (POST /api/events, segmentation.events_api).
+# Requests per minute per API key; past it the API answers 429 with Retry-After.
+SEGMENTA_API_RATE_LIMIT = env_int("SEGMENTA_API_RATE_LIMIT", 600)
+SEGMENTA_API_MAX_EVENTS = env_int("SEGMENTA_API_MAX_EVENTS", 500)  # events in one request
+SEGMENTA_API_MAX_BODY_BYTES = env_int("SEGMENTA_API_MAX_BODY_BYTES", 1024 * 1024)  # else 413
+
 # Spreadsheet imports (segmentation.importing).
 # Uploaded files and rejected-row reports; workers must see the same folder as the web process.
 SEGMENTA_IMPORT_DIR = Path(env_str("SEGMENTA_IMPORT_DIR", str(VAR_DIR / "imports")))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", include("segmentation.urls")),
     path("imports/", include("segmentation.import_urls")),
+    path("api/", include("segmentation.api_urls")),
     path("segments/", include("segmentation.segment_urls")),
     path("admin/", admin.site.urls),
     path("", include("segmentation.public_urls")),

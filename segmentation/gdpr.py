@@ -63,10 +63,31 @@ def _topics(customer: Customer) -> list[dict]:
     ]
 
 
+def _events(customer: Customer) -> list[dict]:
+    """What the shop reported about the person (page views, carts, orders) via the API."""
+    return [
+        {
+            "type": event.kind,
+            "occurred_at": event.occurred_at,
+            "received_at": event.received_at,
+            "source": event.integration.name if event.integration else None,
+            "data": event.data,
+        }
+        for event in customer.events.select_related("integration").order_by("occurred_at", "pk")
+    ]
+
+
+def _carts(customer: Customer) -> list[dict]:
+    fields = ["cart_id", "status", "value", "items", "updated_at"]
+    return [model_to_dict(cart, fields=fields) for cart in customer.carts.order_by("updated_at")]
+
+
 register("profile", _profile)
 register("orders", _orders)
 register("consent_ledger", _consent_ledger)
 register("topic_subscriptions", _topics)
+register("events", _events)
+register("carts", _carts)
 
 
 def export_customer(customer: Customer) -> dict:
