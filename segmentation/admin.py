@@ -29,6 +29,7 @@ from django.utils.text import capfirst
 
 from segmentation import (
     admin_consent,  # noqa: F401  (registers the consent ledger's admin)
+    admin_events,  # noqa: F401  (registers the events API's admin: keys, events, carts)
     consent,
 )
 from segmentation.metrics import recompute_customer_metrics
