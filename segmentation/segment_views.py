@@ -259,7 +259,8 @@ def _builder_context(definition: dict, segment_id: int | None, fields: dict[str,
         "segment_id": segment_id,
         "exact_polls": EXACT_POLLS,
         "preview_url": reverse("segment_preview"),
-        "countries": StatsSnapshot.known_countries(),
+        # Called by the template only when it draws the rules (not for a value edit).
+        "countries": StatsSnapshot.known_countries,
     }
 
 

@@ -15,7 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from segmentation import rfm
-from segmentation.models import ConsentStatus, Customer, Segment
+from segmentation.models import ConsentStatus, Customer, Segment, StatsSnapshot
 from segmentation.rules import members, tasks
 from segmentation.rules import preview as preview_module
 from segmentation.segment_views import EXACT_POLLS, overlap_matrix
@@ -257,6 +257,17 @@ def test_a_structural_edit_redraws_the_rules_out_of_band(marketer_client, people
     assert page.find("fieldset", id="n-0")
     assert page.by_id("preview")
     assert "Group 1: This group" not in page.by_id("preview").text
+
+
+def test_the_country_input_suggests_the_known_countries(marketer_client, people):
+    StatsSnapshot.objects.create(countries=[["DE", 3], ["AT", 2]])
+    data = _form("n.type=group&n.0.type=condition&n.0.field=country")
+
+    page = parse(_preview(marketer_client, data, trigger_name="n.0.field").content)
+
+    assert page.find("input", name="n.0.value")["list"] == "country-list"
+    options = page.by_id("country-list").find_all("option")
+    assert [(o["value"], o.text) for o in options] == [("DE", "Germany"), ("AT", "Austria")]
 
 
 def test_a_value_edit_updates_the_preview_and_the_problems_only(marketer_client, people):
