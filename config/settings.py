@@ -223,3 +223,9 @@ SEGMENTA_OVERLAP_SEGMENTS = env_int("SEGMENTA_OVERLAP_SEGMENTS", 20)
 
 # Tasks outside the apps' tasks modules (autodiscovery does not reach them).
 CELERY_IMPORTS = ["segmentation.importing.tasks", "segmentation.rules.tasks"]
+
+# Campaign sending (campaigns.audience, campaigns.sending, campaigns.sms).
+# Global frequency cap across campaigns: at most this many messages sent to one customer per
+# SEGMENTA_FREQUENCY_CAP_DAYS days (0: no cap). Checked at freezing and again at sending.
+SEGMENTA_FREQUENCY_CAP_MESSAGES = env_int("SEGMENTA_FREQUENCY_CAP_MESSAGES", 0)
+SEGMENTA_FREQUENCY_CAP_DAYS = env_int("SEGMENTA_FREQUENCY_CAP_DAYS", 7)
