@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class CampaignsConfig(AppConfig):
     name = "campaigns"
+
+    def ready(self) -> None:
+        # segmentation cannot import campaigns: it tells us through its signals.
+        from campaigns import tracking
+        from segmentation import signals
+
+        signals.unsubscribed.connect(tracking.record_unsubscribe, dispatch_uid="campaigns.unsub")

@@ -229,3 +229,9 @@ CELERY_IMPORTS = ["segmentation.importing.tasks", "segmentation.rules.tasks"]
 # SEGMENTA_FREQUENCY_CAP_DAYS days (0: no cap). Checked at freezing and again at sending.
 SEGMENTA_FREQUENCY_CAP_MESSAGES = env_int("SEGMENTA_FREQUENCY_CAP_MESSAGES", 0)
 SEGMENTA_FREQUENCY_CAP_DAYS = env_int("SEGMENTA_FREQUENCY_CAP_DAYS", 7)
+
+# Campaign messages and tracking (campaigns.rendering, campaigns.tracking, campaigns.attribution).
+# Domain of Message-ID and List-Id headers; empty: the host of SITE_URL.
+SEGMENTA_MAIL_DOMAIN = env_str("SEGMENTA_MAIL_DOMAIN")
+# Tracked-link clicks per minute per client IP (offices share one address; scanners click all).
+SEGMENTA_CLICK_RATE_LIMIT = env_int("SEGMENTA_CLICK_RATE_LIMIT", 600)

@@ -15,4 +15,5 @@ urlpatterns = [
     path("segments/", include("segmentation.segment_urls")),
     path("admin/", admin.site.urls),
     path("", include("segmentation.public_urls")),
+    path("", include("campaigns.tracking_urls")),
 ]

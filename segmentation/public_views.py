@@ -16,7 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from segmentation import consent, tokens
+from segmentation import consent, signals, tokens
 from segmentation.consent import ConsentRefused, Context
 from segmentation.gdpr import export_customer
 from segmentation.models import (
@@ -103,6 +103,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     evidence = f"{how}; message {ref}" if ref else how
     context = _context(request, ConsentSource.UNSUBSCRIBE_LINK, evidence)
     consent.withdraw(customer, channel, context, topic=topic)
+    if ref:  # campaigns marks the delivery the link came from
+        signals.unsubscribed.send(sender=Customer, customer=customer, channel=channel, ref=ref)
     return render(request, "public/unsubscribed.html", page)
 
 
