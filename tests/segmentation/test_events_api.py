@@ -10,6 +10,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import event as hypothesis_event
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from segmentation import api_keys, consent, events_api
 from segmentation.consent import Context
@@ -711,3 +715,87 @@ def test_erasure_deletes_the_persons_events_and_carts(client, key):
 
     assert (Event.objects.count(), Cart.objects.count()) == (0, 0)
     assert Order.objects.get().customer is None  # orders stay, unlinked, for revenue
+
+
+# --- Never a 500 ---------------------------------------------------------------------------
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=8),
+    st.sampled_from(
+        ["ada@example.com", "ADA@EXAMPLE.COM", "c-1", "EUR", "eur", "19.999", "1e3", "-0",
+         "https://shop.example.com/", "2026-01-10T09:00:00Z", "2026-01-10", "\x00", "\ud800"]
+    ),
+)  # fmt: skip
+values = st.one_of(
+    scalars,
+    st.lists(scalars, max_size=3),
+    st.dictionaries(st.text(max_size=4), scalars, max_size=3),
+)
+wild_events = st.dictionaries(
+    st.sampled_from(["id", "type", "customer", "occurred_at", "data"]), values, max_size=5
+)
+# Well-formed envelopes whose data fields are mostly plausible, now and then anything: these
+# reach the writing half (customers, carts, orders) with odd but valid values.
+customers = st.one_of(
+    st.fixed_dictionaries({"email": st.sampled_from(["ada@example.com", "Bob@Example.com"])}),
+    st.fixed_dictionaries({"external_id": st.sampled_from(["cust-1", "cust-2"])}),
+    st.fixed_dictionaries(
+        {"email": st.just("cy@example.com"), "external_id": st.sampled_from(["cust-1", "cust-3"])}
+    ),
+)
+
+
+def mostly(*good) -> st.SearchStrategy:
+    return st.one_of(*[st.sampled_from(good)] * 5, values)
+
+
+def plausible(kind: str, required: dict, optional: dict) -> st.SearchStrategy:
+    return st.fixed_dictionaries(
+        {
+            "id": st.sampled_from(["e-1", "e-2", "e-3", "e-4"]),
+            "type": st.just(kind),
+            "customer": customers,
+            "occurred_at": st.sampled_from([EARLIER, LATER, "2026-01-10T08:00:00-05:00"]),
+            "data": st.fixed_dictionaries(required, optional=optional),
+        }
+    )
+
+
+plausible_events = st.one_of(
+    plausible(
+        "cart_update",
+        {"cart_id": mostly("c-1", "c-2")},
+        {"value": mostly("10.00", 0, 19.9, "1e3", "0.10"), "items": mostly(0, 3)},
+    ),
+    plausible(
+        "order",
+        {"order_id": mostly("A-1", "A-2"), "total": mostly("19.90", 5, 0.5)},
+        {
+            "currency": mostly("EUR", "usd", None),
+            "cart_id": mostly("c-1", "c-2", ""),
+            "items": mostly([], [{"sku": "B-1", "qty": 1, "price": 9.95}]),
+        },
+    ),
+    plausible(
+        "page_view",
+        {"url": mostly("https://shop.example.com/", "http://x.example/a?b=1")},
+        {"title": mostly("", "Boots", None)},
+    ),
+)
+
+
+@given(batch=st.lists(st.one_of(plausible_events, wild_events), min_size=1, max_size=4))
+@hypothesis_settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_json_gets_an_answer_never_a_500(client, key, batch):
+    response = post(client, {"events": batch}, key)
+
+    hypothesis_event(f"status {response.status_code}")
+    assert response.status_code in (200, 400)
+    body = response.json()
+    assert set(body) == ({"accepted", "duplicates"} if response.status_code == 200 else {"errors"})
