@@ -6,7 +6,10 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         # segmentation cannot import campaigns: it tells us through its signals.
-        from campaigns import tracking
+        from campaigns import tasks, tracking
         from segmentation import signals
 
         signals.unsubscribed.connect(tracking.record_unsubscribe, dispatch_uid="campaigns.unsub")
+        signals.orders_recorded.connect(
+            tasks.attribute_after_orders, dispatch_uid="campaigns.orders"
+        )

@@ -165,3 +165,18 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} -> {self.customer_id}"
+
+
+class OrderAttribution(models.Model):
+    """An order credited to the delivery that last touched its customer before it (once)."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="attribution")
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attributions")
+    attributed_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        # Each run recomputes the deliveries its new rows name.
+        indexes = [models.Index(fields=["attributed_at"], name="attribution_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} -> {self.delivery_id}"

@@ -235,3 +235,10 @@ SEGMENTA_FREQUENCY_CAP_DAYS = env_int("SEGMENTA_FREQUENCY_CAP_DAYS", 7)
 SEGMENTA_MAIL_DOMAIN = env_str("SEGMENTA_MAIL_DOMAIN")
 # Tracked-link clicks per minute per client IP (offices share one address; scanners click all).
 SEGMENTA_CLICK_RATE_LIMIT = env_int("SEGMENTA_CLICK_RATE_LIMIT", 600)
+# Periodic attribution looks at orders placed this many days back (longest window is 90).
+SEGMENTA_ATTRIBUTION_LOOKBACK_DAYS = env_int("SEGMENTA_ATTRIBUTION_LOOKBACK_DAYS", 120)
+CELERY_BEAT_SCHEDULE["attribute-conversions"] = {
+    "task": "campaigns.tasks.attribute_conversions",
+    "schedule": float(env_int("SEGMENTA_ATTRIBUTION_SECONDS", 900)),
+    "options": {"expires": env_int("SEGMENTA_ATTRIBUTION_SECONDS", 900)},
+}
