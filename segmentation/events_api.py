@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from segmentation import api_keys
+from segmentation import api_keys, signals
 from segmentation.metrics import recompute_customer_metrics
 from segmentation.models import ApiKey, Cart, CartStatus, Customer, Event, EventKind, Order
 from segmentation.ratelimit import WINDOW_SECONDS, over_limit
@@ -618,3 +618,5 @@ def _apply_orders(events: list[Incoming], customers: dict[int, int]) -> None:
     rows = sorted(orders.values(), key=lambda order: order.external_id)
     Order.objects.bulk_create(rows, ignore_conflicts=True)
     recompute_customer_metrics({order.customer_id for order in orders.values()})
+    # Campaigns credit conversions from these orders (after this request commits).
+    signals.orders_recorded.send(sender=Order, since=min(order.placed_at for order in rows))

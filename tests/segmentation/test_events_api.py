@@ -15,7 +15,7 @@ from hypothesis import event as hypothesis_event
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from segmentation import api_keys, consent, events_api
+from segmentation import api_keys, consent, events_api, signals
 from segmentation.consent import Context
 from segmentation.gdpr import export_customer
 from segmentation.models import (
@@ -235,6 +235,31 @@ def test_an_order_creates_the_order_and_recomputes_the_customers_metrics(client,
     assert placed.customer == ada
     assert (ada.order_count, ada.total_spent) == (1, Decimal("19.90"))
     assert ada.last_order_at == placed.placed_at
+
+
+def test_orders_tell_campaigns_to_credit_conversions(client, key):
+    heard = []
+
+    def listener(sender, since, **kwargs):
+        heard.append(since)
+
+    signals.orders_recorded.connect(listener)
+    try:
+        post(client, order(), key)
+        post(
+            client,
+            {
+                "id": "pv-1",
+                "type": "page_view",
+                "customer": {"email": "ada@example.com"},
+                "occurred_at": "2026-01-10T09:00:00Z",
+                "data": {"url": "https://shop.example/"},
+            },
+            key,
+        )
+    finally:
+        signals.orders_recorded.disconnect(listener)
+    assert heard == [datetime(2026, 1, 10, 9, 0, tzinfo=UTC)]
 
 
 def test_an_order_defaults_to_euro(client, key):
