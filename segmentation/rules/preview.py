@@ -78,8 +78,9 @@ def _aggregates(overlaps: dict[int, Q], sample_every: int) -> dict:
     year = ExtractYear("birth_date")
     aggregates = {
         "n": Count("pk"),
-        "email": Count("pk", filter=reachable_q(Channel.EMAIL)),
-        "sms": Count("pk", filter=reachable_q(Channel.SMS)),
+        # Aliases must not be field names: the filters of later aggregates would read them.
+        "n_email": Count("pk", filter=reachable_q(Channel.EMAIL)),
+        "n_sms": Count("pk", filter=reachable_q(Channel.SMS)),
         "total_spent_s": Sum("total_spent", output_field=FloatField()),
         "total_spent_ss": Sum(_squared(F("total_spent"))),
         "order_count_s": Sum("order_count", output_field=FloatField()),
@@ -124,8 +125,8 @@ def summarise(q: Q, overlaps: dict[int, Q] | None = None, sample_every: int = 1)
     sampled = total.get("sampled", 0)
     return Summary(
         count=total["n"],
-        reachable_email=total["email"],
-        reachable_sms=total["sms"],
+        reachable_email=total["n_email"],
+        reachable_sms=total["n_sms"],
         stats={
             "total_spent": _stat(total["n"], total["total_spent_s"], total["total_spent_ss"]),
             "order_count": _stat(total["n"], total["order_count_s"], total["order_count_ss"]),

@@ -1,0 +1,271 @@
+"""The segment builder's live preview at 1M customers / 5M orders, through the view.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/segmenta_bench python -m bench.segment_preview
+
+1. Migrates and seeds the database like bench.pages (seed_demo, 1M / 5M), then adds what
+   seed_demo does not make: demo consent histories (through the ledger), RFM scores, open
+   carts and shop events, and saves the definitions below as segments (the preview
+   compares a draft with every saved segment, and one definition refers to another).
+2. For each of 10 representative definitions: p50 / p95 of the whole preview region (one
+   POST to the preview view: counts, reachability, sample, statistics, overlaps, warnings),
+   beside a bare `SELECT COUNT(*)` with the same WHERE clause, both measured round robin.
+The per-definition table goes to stderr; the last line on stdout is one JSON object.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "0")
+if os.environ["DEBUG"] == "0":
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")  # noqa: S105
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from bench.pages import log, prepare  # noqa: E402
+from segmentation.demo_consent import grant_demo_consent  # noqa: E402
+from segmentation.models import AttributeDefinition, Customer, Segment  # noqa: E402
+from segmentation.rfm import recompute_rfm  # noqa: E402
+from segmentation.rules import catalogue, compile_definition  # noqa: E402
+from segmentation.rules.form import encode  # noqa: E402
+
+TARGET_P95_MS = 300
+TARGET_RATIO = 0.33
+
+
+def group(*children, op="and", negate=False) -> dict:
+    return {"type": "group", "op": op, "negate": negate, "children": list(children)}
+
+
+def cond(field: str, op: str, value=None) -> dict:
+    return {"type": "condition", "field": field, "op": op, "value": value}
+
+
+def definitions(dach_id: int) -> list[tuple[str, dict]]:
+    return [
+        ("simple: country", group(cond("country", "in", ["DE"]))),
+        (
+            "nested: age and (woman or not mobile)",
+            group(
+                cond("age", "between", [25, 40]),
+                group(
+                    cond("gender", "in", ["female"]),
+                    group(cond("device_type", "in", ["mobile"]), negate=True),
+                    op="or",
+                ),
+            ),
+        ),
+        (
+            "JSON attribute",
+            group(cond("attr.loyalty_card", "is_true"), cond("country", "in", ["FR", "ES"])),
+        ),
+        ("interests: any of two", group(cond("interests", "any_of", ["travel", "outdoor"]))),
+        (
+            "window: 2+ orders in 90 days",
+            group(cond("orders_in_window", "at_least", {"count": 2, "days": 90})),
+        ),
+        (
+            "window: open cart > 24 h, spent 100 in a year",
+            group(
+                cond("open_cart", "has", {"hours": 24}),
+                cond("spent_in_window", "at_least", {"amount": 100, "days": 365}),
+            ),
+        ),
+        (
+            "in segment DACH and reachable",
+            group(cond("segment", "in", [dach_id]), cond("reachable_email", "is_true")),
+        ),
+        ("RFM tier", group(cond("rfm_tier", "in", ["champions", "loyal"]))),
+        (
+            "reachability: email or SMS",
+            group(cond("reachable_email", "is_true"), cond("reachable_sms", "is_true"), op="or"),
+        ),
+        (
+            "mixed: DACH big spenders, recent",
+            group(
+                cond("country", "in", ["DE", "AT", "CH"]),
+                cond("total_spent", "gte", 500),
+                cond("days_since_last_order", "lte", 90),
+            ),
+        ),
+    ]
+
+
+def prepare_extras() -> dict:
+    """What seed_demo leaves out; each step runs once per database."""
+    took = {}
+    started = time.perf_counter()
+    if not Customer.objects.exclude(email_consent="none").exists():
+        grant_demo_consent()
+    took["consent_seconds"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    if not Customer.objects.exclude(rfm_tier="").exists():
+        recompute_rfm()
+    took["rfm_seconds"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM segmentation_cart)")
+        if not cursor.fetchone()[0]:
+            # Every 12th customer has a cart untouched for 0-96 hours; every 5th has page
+            # views in the last 60 days.
+            cursor.execute(
+                """
+                INSERT INTO segmentation_cart (cart_id, customer_id, status, value, items,
+                                               updated_at)
+                SELECT 'bench-' || id, id, 'open', 50, 2,
+                       now() - (id % 97) * interval '1 hour'
+                FROM segmentation_customer WHERE id % 12 = 0
+                """
+            )
+            cursor.execute(
+                """
+                INSERT INTO segmentation_event (event_id, kind, customer_id, occurred_at,
+                                                received_at, data)
+                SELECT 'bench-pv-' || id, 'page_view', id,
+                       now() - (id % 60) * interval '1 day', now(), '{}'
+                FROM segmentation_customer WHERE id % 5 = 0
+                """
+            )
+            cursor.execute("ANALYZE segmentation_cart, segmentation_event, segmentation_customer")
+    took["extras_seconds"] = round(time.perf_counter() - started, 1)
+    AttributeDefinition.objects.get_or_create(
+        key="loyalty_card", defaults={"label": "Loyalty card", "type": "boolean"}
+    )
+    return took
+
+
+def save_segments() -> list[tuple[str, dict]]:
+    dach, _ = Segment.objects.update_or_create(
+        name="bench: DACH",
+        defaults={"definition": group(cond("country", "in", ["DE", "AT", "CH"]))},
+    )
+    wanted = definitions(dach.pk)
+    for name, definition in wanted:
+        Segment.objects.update_or_create(name=f"bench: {name}", defaults={"definition": definition})
+    return wanted
+
+
+def marketer_client() -> Client:
+    # As in production: DEBUG off, HTTPS behind the proxy; the test client's host is allowed.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    user, _ = User.objects.get_or_create(username="bench-marketer")
+    user.groups.add(Group.objects.get(name="Marketer"))
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+def raw_count_sql(definition: dict) -> tuple[str, list]:
+    query = Customer.objects.filter(compile_definition(definition)).order_by().values("pk").query
+    sql, params = query.sql_with_params()
+    # The WHERE clause is the ORM's own SQL with bound parameters; PostgreSQL flattens the
+    # subquery, so this is the bare count of the same filter.
+    return f"SELECT COUNT(*) FROM ({sql}) AS members", list(params)  # noqa: S608
+
+
+def timed(run) -> float:
+    started = time.perf_counter()
+    run()
+    return (time.perf_counter() - started) * 1000
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def measure(wanted, client: Client, rounds: int) -> list[dict]:
+    url = reverse("segment_preview")
+    fields = catalogue()
+    posts = {}
+    for name, definition in wanted:
+        data = encode(definition, fields)
+        posts[name] = {key: data.getlist(key) for key in data}
+    counts = {name: raw_count_sql(definition) for name, definition in wanted}
+    view = {name: [] for name, _ in wanted}
+    raw = {name: [] for name, _ in wanted}
+    sizes = {}
+
+    def post(name: str) -> None:
+        response = client.post(url, posts[name], headers={"HX-Request": "true"}, secure=True)
+        if response.status_code != 200:
+            raise SystemExit(f"{name}: preview answered {response.status_code}")
+
+    def count(name: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(*counts[name])
+            sizes[name] = cursor.fetchone()[0]
+
+    for name, _ in wanted:  # warm-up (also fills the cached figures of the whole base)
+        post(name)
+        count(name)
+    for _ in range(rounds):
+        for name, _ in wanted:
+            view[name].append(timed(lambda: post(name)))  # noqa: B023
+            raw[name].append(timed(lambda: count(name)))  # noqa: B023
+    return [
+        {
+            "definition": name,
+            "members": sizes[name],
+            "p50_ms": round(statistics.median(view[name]), 1),
+            "p95_ms": round(percentile(view[name], 95), 1),
+            "raw_count_p50_ms": round(statistics.median(raw[name]), 1),
+            "raw_count_p95_ms": round(percentile(raw[name], 95), 1),
+            "all_view_ms": view[name],
+            "all_raw_ms": raw[name],
+        }
+        for name, _ in wanted
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--orders", type=int, default=5_000_000)
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    sizes = prepare(args.customers, args.orders)
+    sizes.update(prepare_extras())
+    log(f"Data: {sizes}")
+    wanted = save_segments()
+    rows = measure(wanted, marketer_client(), args.rounds)
+    log(f"{'definition':48} {'members':>9} {'p50':>7} {'p95':>7} {'count p50':>9} {'p95':>7}")
+    for row in rows:
+        log(
+            f"{row['definition']:48} {row['members']:>9,} {row['p50_ms']:>7} {row['p95_ms']:>7} "
+            f"{row['raw_count_p50_ms']:>9} {row['raw_count_p95_ms']:>7}"
+        )
+    every_view = [ms for row in rows for ms in row["all_view_ms"]]
+    every_raw = [ms for row in rows for ms in row["all_raw_ms"]]
+    p95 = percentile(every_view, 95)
+    raw_p95 = percentile(every_raw, 95)
+    result = {
+        "bench": "segment_preview",
+        "customers": sizes["customers"],
+        "orders": sizes["orders"],
+        "definitions": len(rows),
+        "p50_ms": round(statistics.median(every_view), 1),
+        "p95_ms": round(p95, 1),
+        "raw_count_p95_ms": round(raw_p95, 1),
+        "ratio": round(raw_p95 / p95, 2),
+        "worst_definition_p95_ms": max(row["p95_ms"] for row in rows),
+        "target_p95_ms": TARGET_P95_MS,
+        "target_ratio": TARGET_RATIO,
+        "database": connection.vendor,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""The preview's figures against the same figures worked out in Python."""
+
+import statistics
+from decimal import Decimal
+
+import pytest
+
+from segmentation.models import ConsentStatus, Customer, Segment
+from segmentation.rules.preview import preview
+
+pytestmark = pytest.mark.django_db
+
+
+def group(*children) -> dict:
+    return {"type": "group", "op": "and", "negate": False, "children": list(children)}
+
+
+def cond(field: str, op: str, value=None) -> dict:
+    return {"type": "condition", "field": field, "op": op, "value": value}
+
+
+@pytest.fixture
+def base(db):
+    rows = [
+        # country, spent, orders, email consent, phone
+        ("DE", "100", 2, ConsentStatus.GRANTED, ""),
+        ("DE", "300", 5, ConsentStatus.GRANTED, "+491511234567"),
+        ("DE", "0", 0, ConsentStatus.WITHDRAWN, ""),
+        ("AT", "50", 1, ConsentStatus.GRANTED, ""),
+        ("FR", "10", 1, ConsentStatus.NONE, ""),
+    ]
+    for i, (country, spent, orders, consent, phone) in enumerate(rows):
+        Customer.objects.create(
+            email=f"c{i}@example.com", country=country, total_spent=Decimal(spent),
+            order_count=orders, email_consent=consent, phone=phone,
+            sms_consent=ConsentStatus.GRANTED if phone else ConsentStatus.NONE,
+        )  # fmt: skip
+
+
+def test_figures_of_a_segment_beside_the_base(base, settings):
+    settings.SEGMENTA_SEGMENT_MIN_SIZE = 1
+    result = preview(group(cond("country", "in", ["DE", "AT"])))
+    summary = result.summary
+    assert (summary.count, summary.reachable_email, summary.reachable_sms) == (4, 3, 1)
+    assert result.base.count == 5 and result.share == pytest.approx(0.8)
+    spent = [100, 300, 0, 50]
+    assert summary.stats["total_spent"].mean == pytest.approx(statistics.mean(spent))
+    assert summary.stats["total_spent"].std == pytest.approx(statistics.stdev(spent))
+    assert summary.stats["order_count"].mean == pytest.approx(2.0)
+    assert summary.stats["age"] is None  # nobody has a birth date
+    assert summary.countries == [("DE", 3), ("AT", 1)]
+    assert len(result.sample) == 4 and result.warnings == []
+
+
+def test_overlap_with_a_saved_segment_that_reads_consent(base, settings):
+    """Regression: aggregate names must not shadow fields the saved segments filter on."""
+    settings.SEGMENTA_SEGMENT_MIN_SIZE = 1
+    saved = Segment.objects.create(
+        name="Mailable", definition=group(cond("reachable_email", "is_true"))
+    )
+    result = preview(group(cond("country", "in", ["DE"])))
+    assert result.summary.overlaps == {saved.pk: pytest.approx(2 / 3)}
+    assert result.warnings == []
+    result = preview(group(cond("country", "in", ["AT"])))
+    assert result.overlaps == [(saved, 1.0)]
+    assert result.warnings == ["100% of these customers are already in 'Mailable'."]
+
+
+def test_warnings_for_empty_small_and_unreachable_segments(base, settings):
+    settings.SEGMENTA_SEGMENT_MIN_SIZE = 2
+    assert preview(group(cond("country", "in", ["US"]))).warnings == [
+        "No customer matches these rules."
+    ]
+    assert preview(group(cond("country", "in", ["FR"]))).warnings == [
+        "Only 1 customers: below 2, too small to be worth a campaign.",
+        "Nobody in this segment may be contacted (no consent by email or SMS).",
+    ]
