@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from campaigns import attribution
+from campaigns import attribution, sending
 
 # --- conversions (attribution.py) --------------------------------------------------------
 
@@ -29,3 +29,40 @@ def attribute_after_orders(sender, since: datetime | None = None, **kwargs) -> N
 
 
 # --- end of conversions ------------------------------------------------------------------
+
+
+# --- sending (sending.py) ----------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def send_batch(
+    campaign_id: int, claim: str | None = None, delivery_ids: list[int] | None = None
+) -> dict:
+    """Claim and send one batch of the campaign, then enqueue the next; with claim and
+    delivery_ids, retry those rows of an earlier batch. Safe to run twice: a row is sent
+    only by the claim that holds it, and only once (see campaigns.sending)."""
+    report = sending.run_batch(campaign_id, claim, delivery_ids)
+    if report.retry_ids:
+        kwargs = {"campaign_id": campaign_id, "claim": report.claim}
+        send_batch.apply_async(
+            kwargs={**kwargs, "delivery_ids": report.retry_ids}, countdown=report.retry_in
+        )
+    if report.more:
+        send_batch.delay_on_commit(campaign_id)
+    return {"claimed": report.claimed, "sent": report.sent, "failed": report.failed}
+
+
+@shared_task(acks_late=True)
+def start_due_campaigns() -> list[int]:
+    """Periodic (CELERY_BEAT_SCHEDULE): start scheduled campaigns whose time has come."""
+    return sending.start_due()
+
+
+@shared_task(acks_late=True)
+def requeue_stale() -> dict:
+    """Periodic (CELERY_BEAT_SCHEDULE): give rows of dead workers back, restart stalled
+    campaigns, finish those with nothing left to send."""
+    return sending.requeue_stale()
+
+
+# --- end of sending ----------------------------------------------------------------------

@@ -229,6 +229,54 @@ CELERY_IMPORTS = ["segmentation.importing.tasks", "segmentation.rules.tasks"]
 # SEGMENTA_FREQUENCY_CAP_DAYS days (0: no cap). Checked at freezing and again at sending.
 SEGMENTA_FREQUENCY_CAP_MESSAGES = env_int("SEGMENTA_FREQUENCY_CAP_MESSAGES", 0)
 SEGMENTA_FREQUENCY_CAP_DAYS = env_int("SEGMENTA_FREQUENCY_CAP_DAYS", 7)
+# Messages per second per channel across all workers (0: unlimited). Needs CACHE_URL to be
+# shared between worker processes; the per-process memory cache limits each process alone.
+SEGMENTA_SEND_RATE_EMAIL = env_int("SEGMENTA_SEND_RATE_EMAIL", 0)
+SEGMENTA_SEND_RATE_SMS = env_int("SEGMENTA_SEND_RATE_SMS", 0)
+# Rows one batch task claims; batch tasks of one campaign running at once (start more workers
+# to use more); attempts before a transiently failing message counts as failed, and the
+# first retry's delay in seconds (doubling, at most 300).
+SEGMENTA_SEND_BATCH_SIZE = env_int("SEGMENTA_SEND_BATCH_SIZE", 200)
+SEGMENTA_SEND_PARALLEL = env_int("SEGMENTA_SEND_PARALLEL", 4)
+SEGMENTA_SEND_MAX_ATTEMPTS = env_int("SEGMENTA_SEND_MAX_ATTEMPTS", 6)
+SEGMENTA_SEND_RETRY_SECONDS = env_int("SEGMENTA_SEND_RETRY_SECONDS", 10)
+# A claim older than this belongs to a dead worker: requeue_stale puts its rows back.
+# Keep it well above the longest batch (batch size / rate) plus the longest retry delay.
+SEGMENTA_SEND_CLAIM_TIMEOUT = env_int("SEGMENTA_SEND_CLAIM_TIMEOUT", 900)
+# A sending campaign with queued rows and no claim for this long gets its batch tasks again.
+SEGMENTA_SEND_STALL_SECONDS = env_int("SEGMENTA_SEND_STALL_SECONDS", 120)
+# Off: a message's commit does not wait for the disk (docs/decisions.md, "Sending exactly
+# once"); on: every commit is flushed, and each worker process sends far fewer per second.
+SEGMENTA_SEND_SYNCHRONOUS_COMMIT = env_bool("SEGMENTA_SEND_SYNCHRONOUS_COMMIT", False)
+CELERY_BEAT_SCHEDULE["start-due-campaigns"] = {
+    "task": "campaigns.tasks.start_due_campaigns",
+    "schedule": float(env_int("SEGMENTA_SCHEDULE_CHECK_SECONDS", 30)),
+    "options": {"expires": env_int("SEGMENTA_SCHEDULE_CHECK_SECONDS", 30)},
+}
+CELERY_BEAT_SCHEDULE["requeue-stale-deliveries"] = {
+    "task": "campaigns.tasks.requeue_stale",
+    "schedule": float(env_int("SEGMENTA_REQUEUE_CHECK_SECONDS", 60)),
+    "options": {"expires": env_int("SEGMENTA_REQUEUE_CHECK_SECONDS", 60)},
+}
+# SMS: campaigns.sms.OutboxSmsBackend writes JSON files (development; the UI can show them);
+# campaigns.sms.HttpSmsBackend posts to a provider.
+SEGMENTA_SMS_BACKEND = env_str("SEGMENTA_SMS_BACKEND", "campaigns.sms.OutboxSmsBackend")
+SEGMENTA_SMS_OUTBOX_DIR = Path(env_str("SEGMENTA_SMS_OUTBOX_DIR", str(VAR_DIR / "outbox" / "sms")))
+SEGMENTA_SMS_HTTP_URL = env_str("SEGMENTA_SMS_HTTP_URL")
+# Basic auth (user + password) or a bearer token; secrets only from the environment.
+SEGMENTA_SMS_HTTP_USER = env_str("SEGMENTA_SMS_HTTP_USER")
+SEGMENTA_SMS_HTTP_PASSWORD = env_str("SEGMENTA_SMS_HTTP_PASSWORD")
+SEGMENTA_SMS_HTTP_TOKEN = env_str("SEGMENTA_SMS_HTTP_TOKEN")
+# The request body as JSON, where the strings "$to", "$text", "$sender" and "$reference" are
+# replaced; "form" posts the same keys form-encoded. The id of the accepted message is read
+# from this key of the JSON answer (dots for nested keys).
+SEGMENTA_SMS_HTTP_PAYLOAD = env_str(
+    "SEGMENTA_SMS_HTTP_PAYLOAD",
+    '{"to": "$to", "text": "$text", "from": "$sender", "reference": "$reference"}',
+)
+SEGMENTA_SMS_HTTP_FORMAT = env_str("SEGMENTA_SMS_HTTP_FORMAT", "json")
+SEGMENTA_SMS_HTTP_ID_FIELD = env_str("SEGMENTA_SMS_HTTP_ID_FIELD", "id")
+SEGMENTA_SMS_HTTP_TIMEOUT = env_int("SEGMENTA_SMS_HTTP_TIMEOUT", 10)
 
 # Campaign messages and tracking (campaigns.rendering, campaigns.tracking, campaigns.attribution).
 # Domain of Message-ID and List-Id headers; empty: the host of SITE_URL.

@@ -1,0 +1,167 @@
+"""A real SMTP server on loopback (aiosmtpd) that counts accepted messages per recipient.
+
+    with smtp_server() as server:                  # a thread of this process
+        settings: EMAIL_HOST=127.0.0.1, EMAIL_PORT=server.port
+        server.handler.counts["ada@example.com"]   # messages accepted for that address
+        server.handler.total
+
+Faults, for reliability tests (seeded, so a run can be repeated):
+- refuse: the share of messages answered "451 try again later" at the end of DATA (not kept);
+- drop: the share of messages whose connection is closed instead of an answer, at RCPT or at
+  the end of DATA (not kept: a server that loses the connection before answering has not
+  taken responsibility for the message, RFC 5321 section 4.1.1.4).
+
+`smtp_server_process()` runs the same server in a child process (the benchmark: the server
+must not share a GIL with the sender it measures); its counters are shared memory.
+"""
+
+import asyncio
+import logging
+import multiprocessing
+import random
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from aiosmtpd.controller import Controller
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class CountingHandler:
+    def __init__(
+        self, refuse: float = 0.0, drop: float = 0.0, seed: int = 1, keep: bool = False
+    ) -> None:
+        self.refuse = refuse
+        self.drop = drop
+        self.random = random.Random(seed)
+        self.keep = keep
+        self.counts: Counter[str] = Counter()
+        self.peers: set[tuple] = set()  # client addresses: one per SMTP connection used
+        self.messages: list[bytes] = []
+        self.total = 0
+        self.refused = 0
+        self.dropped = 0
+        self.first_at: float | None = None
+        self.last_at: float | None = None
+        self.lock = threading.Lock()
+
+    def _drop(self, server) -> bool:
+        if self.drop and self.random.random() < self.drop / 2:
+            self.dropped += 1
+            server.transport.close()
+            return True
+        return False
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        if self._drop(server):
+            return "421 4.4.2 closing"  # never reaches the client
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self._drop(server):
+            return "421 4.4.2 closing"
+        if self.refuse and self.random.random() < self.refuse:
+            self.refused += 1
+            return "451 4.3.0 Try again later"
+        with self.lock:
+            for recipient in envelope.rcpt_tos:
+                self.counts[recipient.lower()] += 1
+            self.total += 1
+            self.peers.add(tuple(session.peer))
+            now = time.monotonic()
+            self.first_at = self.first_at or now
+            self.last_at = now
+            if self.keep:
+                self.messages.append(envelope.content)
+        return "250 2.0.0 OK queued"
+
+    def duplicates(self) -> dict[str, int]:
+        return {address: n for address, n in self.counts.items() if n > 1}
+
+
+@dataclass
+class Server:
+    host: str
+    port: int
+    handler: CountingHandler
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Environment for worker processes that should send here."""
+        return {
+            "EMAIL_HOST": self.host,
+            "EMAIL_PORT": str(self.port),
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_TIMEOUT": "10",
+        }
+
+
+@contextmanager
+def smtp_server(**faults) -> Iterator[Server]:
+    handler = CountingHandler(**faults)
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), ready_timeout=10)
+    controller.start()
+    try:
+        yield Server("127.0.0.1", controller.port, handler)
+    finally:
+        controller.stop()
+
+
+class SharedCounts:
+    """Counters a server process publishes: total accepted, and monotonic times."""
+
+    def __init__(self) -> None:
+        self.total = multiprocessing.Value("q", 0, lock=False)
+        self.first_at = multiprocessing.Value("d", 0.0, lock=False)
+        self.last_at = multiprocessing.Value("d", 0.0, lock=False)
+
+
+class _PublishingHandler(CountingHandler):
+    def __init__(self, shared: SharedCounts) -> None:
+        super().__init__()
+        self.shared = shared
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        answer = await super().handle_DATA(server, session, envelope)
+        self.shared.total.value = self.total
+        self.shared.first_at.value = self.first_at or 0.0
+        self.shared.last_at.value = self.last_at or 0.0
+        return answer
+
+
+def _serve(port: int, shared: SharedCounts, ready) -> None:
+    controller = Controller(_PublishingHandler(shared), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    try:
+        asyncio.run(asyncio.sleep(10**9))
+    finally:
+        controller.stop()
+
+
+@contextmanager
+def smtp_server_process() -> Iterator[tuple[int, SharedCounts]]:
+    """The counting server in a child process: (port, shared counters)."""
+    port, shared = free_port(), SharedCounts()
+    ready = multiprocessing.Event()
+    process = multiprocessing.Process(target=_serve, args=(port, shared, ready), daemon=True)
+    process.start()
+    try:
+        if not ready.wait(20):
+            raise RuntimeError("the SMTP server process did not start")
+        yield port, shared
+    finally:
+        process.terminate()
+        process.join(10)
