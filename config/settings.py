@@ -220,6 +220,8 @@ SEGMENTA_PREVIEW_BASE_CACHE_SECONDS = env_int("SEGMENTA_PREVIEW_BASE_CACHE_SECON
 SEGMENTA_SEGMENT_MIN_SIZE = env_int("SEGMENTA_SEGMENT_MIN_SIZE", 100)
 SEGMENTA_OVERLAP_WARNING = env_int("SEGMENTA_OVERLAP_WARNING_PERCENT", 80) / 100
 SEGMENTA_OVERLAP_SEGMENTS = env_int("SEGMENTA_OVERLAP_SEGMENTS", 20)
+# Saved segments' sampled members, for overlaps (recounts refresh them; edits replace them).
+SEGMENTA_SKETCH_CACHE_SECONDS = env_int("SEGMENTA_SKETCH_CACHE_SECONDS", 3 * 3600)
 
 # Tasks outside the apps' tasks modules (autodiscovery does not reach them).
 CELERY_IMPORTS = ["segmentation.importing.tasks", "segmentation.rules.tasks"]

@@ -1,8 +1,10 @@
 """What the builder's preview region shows, computed in one pass over the matching customers.
 
 One grouped aggregate (by country) gives the size, the reachable people per channel, the sums
-for means and standard deviations, the top countries and the overlap with saved segments:
-the totals are the sums of the groups. A 20-row sample is a second, cheap query.
+for means and standard deviations and the top countries: the totals are the sums of the
+groups. A 20-row sample is a second, cheap query. Overlaps with saved segments compare the
+draft's members among every K-th customer with the same "sketch" of each saved segment,
+kept in the cache by the recount task.
 
 On PostgreSQL the pass runs under a time budget; past it the preview shows the planner's
 estimate, clearly labelled, while a Celery task computes the exact figures for the region to
@@ -63,6 +65,7 @@ class Preview:
     sample: list = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     overlaps: list[tuple[Segment, float]] = field(default_factory=list)
+    overlaps_pending: int = 0
     exact_key: str = ""
 
     @property
@@ -74,9 +77,9 @@ def _squared(expression) -> ExpressionWrapper:
     return ExpressionWrapper(expression * expression, output_field=FloatField())
 
 
-def _aggregates(overlaps: dict[int, Q], sample_every: int) -> dict:
+def _aggregates() -> dict:
     year = ExtractYear("birth_date")
-    aggregates = {
+    return {
         "n": Count("pk"),
         # Aliases must not be field names: the filters of later aggregates would read them.
         "n_email": Count("pk", filter=reachable_q(Channel.EMAIL)),
@@ -89,12 +92,6 @@ def _aggregates(overlaps: dict[int, Q], sample_every: int) -> dict:
         "age_s": Sum(year, output_field=FloatField()),
         "age_ss": Sum(_squared(year)),
     }
-    sampled = Q(Exact(Mod("pk", sample_every), 0)) if sample_every > 1 else Q()
-    if overlaps:
-        aggregates["sampled"] = Count("pk", filter=sampled) if sample_every > 1 else Count("pk")
-    for segment_id, q in overlaps.items():
-        aggregates[f"ov_{segment_id}"] = Count("pk", filter=sampled & q)
-    return aggregates
 
 
 def _stat(n: int, s: float, ss: float) -> Stat | None:
@@ -105,16 +102,11 @@ def _stat(n: int, s: float, ss: float) -> Stat | None:
     return Stat(n, mean, math.sqrt(max(variance, 0.0)))
 
 
-def summarise(q: Q, overlaps: dict[int, Q] | None = None, sample_every: int = 1) -> Summary:
+def summarise(q: Q) -> Summary:
     """The figures of the customers matching q (one grouped query)."""
-    overlaps = overlaps or {}
-    rows = list(
-        Customer.objects.filter(q)
-        .order_by()
-        .values("country")
-        .annotate(**_aggregates(overlaps, sample_every))
-    )
-    total = {key: sum(row[key] or 0 for row in rows) for key in _aggregates(overlaps, 1)}
+    aggregates = _aggregates()
+    rows = list(Customer.objects.filter(q).order_by().values("country").annotate(**aggregates))
+    total = {key: sum(row[key] or 0 for row in rows) for key in aggregates}
     year_now = timezone.localdate().year
     age = _stat(total["age_n"], total["age_s"], total["age_ss"])
     if age:  # mean year of birth -> mean age; the spread is the same
@@ -122,7 +114,6 @@ def summarise(q: Q, overlaps: dict[int, Q] | None = None, sample_every: int = 1)
     countries = sorted(
         ((row["country"], row["n"]) for row in rows if row["country"]), key=lambda c: (-c[1], c[0])
     )
-    sampled = total.get("sampled", 0)
     return Summary(
         count=total["n"],
         reachable_email=total["n_email"],
@@ -133,11 +124,6 @@ def summarise(q: Q, overlaps: dict[int, Q] | None = None, sample_every: int = 1)
             "age": age,
         },
         countries=countries[:TOP_COUNTRIES],
-        overlaps={
-            segment_id: (total[f"ov_{segment_id}"] / sampled if sampled else 0.0)
-            for segment_id in overlaps
-        },
-        overlap_estimated=sample_every > 1,
         taken_at=timezone.now(),
     )
 
@@ -152,15 +138,69 @@ def base_summary() -> Summary:
     return summary
 
 
-def _other_segments(segment_id: int | None, now) -> dict[int, tuple[Segment, Q]]:
-    others = {}
-    segments = Segment.objects.exclude(pk=segment_id).order_by("-updated_at")
-    for segment in segments[: settings.SEGMENTA_OVERLAP_SEGMENTS]:
-        try:
-            others[segment.pk] = (segment, compile_definition(segment.definition, ctx=Context(now)))
-        except RuleError:
-            continue  # a broken saved segment is shown on its own page, not here
-    return others
+def _sample_every() -> int:
+    base = base_summary().count
+    return 1 if base <= OVERLAP_EXACT_UP_TO else max(1, base // OVERLAP_SAMPLE_ROWS)
+
+
+def _sampled_ids(q: Q, every: int) -> set[int]:
+    members = Customer.objects.filter(q).order_by()
+    if every > 1:
+        members = members.filter(Exact(Mod("pk", every), 0))
+    return set(members.values_list("pk", flat=True))
+
+
+def _sketch_key(segment: Segment, every: int) -> str:
+    return f"segment-sketch:{segment.pk}:{segment.updated_at.timestamp()}:{every}"
+
+
+def store_sketch(segment: Segment, q: Q) -> set[int]:
+    """The segment's members among every K-th customer, cached until the segment changes.
+
+    Overlaps are measured on these sketches: intersecting two id sets in Python costs
+    nothing, where evaluating every saved segment's rules inside each preview would cost as
+    much as all those segments together (their order windows, their interests...).
+    """
+    every = _sample_every()
+    ids = _sampled_ids(q, every)
+    cache.set(_sketch_key(segment, every), ids, settings.SEGMENTA_SKETCH_CACHE_SECONDS)
+    return ids
+
+
+@dataclass
+class Overlaps:
+    shares: dict[int, float] = field(default_factory=dict)
+    segments: dict[int, Segment] = field(default_factory=dict)
+    estimated: bool = False
+    pending: int = 0  # saved segments whose sketch is still being made
+
+
+def overlaps_of(q: Q, segment_id: int | None, now) -> Overlaps:
+    """Share of the draft's members in each recently changed saved segment."""
+    every = _sample_every()
+    result = Overlaps(estimated=every > 1)
+    others = Segment.objects.exclude(pk=segment_id).order_by("-updated_at")
+    others = list(others[: settings.SEGMENTA_OVERLAP_SEGMENTS])
+    if not others:
+        return result
+    draft = _sampled_ids(q, every)
+    for segment in others:
+        sketch = cache.get(_sketch_key(segment, every))
+        if sketch is None and every == 1:  # a small base: making it now is cheap
+            try:
+                sketch = store_sketch(
+                    segment, compile_definition(segment.definition, ctx=Context(now))
+                )
+            except RuleError:
+                continue  # a broken saved segment is shown on its own page, not here
+        if sketch is None:
+            result.pending += 1
+            if cache.add(f"segment-sketch:queued:{segment.pk}", 1, 600):
+                tasks.recount_segment.delay(segment.pk)
+            continue
+        result.segments[segment.pk] = segment
+        result.shares[segment.pk] = len(draft & sketch) / len(draft) if draft else 0.0
+    return result
 
 
 def _budgeted(run, budget_ms: int):
@@ -203,16 +243,9 @@ def compute_exact(key: str) -> None:
     if draft is None or exact_result(key) is not None:
         return
     definition, segment_id = draft
-    now = timezone.now()
-    others = _other_segments(segment_id, now)
-    q = compile_definition(definition, segment_id, Context(now))
-    summary = summarise(q, {pk: oq for pk, (_, oq) in others.items()}, _sample_every())
+    q = compile_definition(definition, segment_id, Context(timezone.now()))
+    summary = summarise(q)
     cache.set(f"segment-preview:exact:{key}", summary, settings.SEGMENTA_PREVIEW_BASE_CACHE_SECONDS)
-
-
-def _sample_every() -> int:
-    base = base_summary().count
-    return 1 if base <= OVERLAP_EXACT_UP_TO else max(1, base // OVERLAP_SAMPLE_ROWS)
 
 
 def preview(definition: dict, segment_id: int | None = None) -> Preview:
@@ -220,10 +253,11 @@ def preview(definition: dict, segment_id: int | None = None) -> Preview:
     now = timezone.now()
     q = compile_definition(definition, segment_id, Context(now))
     base = base_summary()
-    others = _other_segments(segment_id, now)
-    overlap_qs = {pk: oq for pk, (_, oq) in others.items()}
     budget = settings.SEGMENTA_PREVIEW_BUDGET_MS
-    summary = _budgeted(lambda: summarise(q, overlap_qs, _sample_every()), budget)
+    summary = _budgeted(lambda: summarise(q), budget)
+    overlaps = Overlaps()
+    if summary is not None:  # a draft that ran out of time gets no overlap check either
+        overlaps = _budgeted(lambda: overlaps_of(q, segment_id, now), budget) or overlaps
     key = ""
     if summary is None:
         summary = Summary(count=planner_estimate(q), exact=False)
@@ -239,10 +273,12 @@ def preview(definition: dict, segment_id: int | None = None) -> Preview:
         ]
     )
     result = Preview(summary=summary, base=base, sample=sample, exact_key=key)
+    summary.overlaps, summary.overlap_estimated = overlaps.shares, overlaps.estimated
     result.overlaps = sorted(
-        ((others[pk][0], share) for pk, share in summary.overlaps.items() if share > 0),
+        ((overlaps.segments[pk], share) for pk, share in overlaps.shares.items() if share > 0),
         key=lambda item: -item[1],
     )
+    result.overlaps_pending = overlaps.pending
     result.warnings = warnings_for(result)
     return result
 
@@ -265,6 +301,10 @@ def warnings_for(result: Preview) -> list[str]:
         )
     if summary.exact and summary.count and not (summary.reachable_email or summary.reachable_sms):
         notes.append("Nobody in this segment may be contacted (no consent by email or SMS).")
+    if result.overlaps_pending:
+        notes.append(
+            f"Overlap with {result.overlaps_pending} saved segment(s) is still being measured."
+        )
     for segment, share in result.overlaps:
         if share > settings.SEGMENTA_OVERLAP_WARNING:
             about = "about " if summary.overlap_estimated else ""

@@ -22,7 +22,7 @@ def recount_segment(segment_id: int) -> bool:
     Safe to run twice: it writes the figures of the moment. A segment deleted meanwhile, or
     whose rules no longer compile (a field removed), is left as it is; its page says why.
     """
-    segment = Segment.objects.filter(pk=segment_id).only("pk", "definition").first()
+    segment = Segment.objects.filter(pk=segment_id).only("pk", "definition", "updated_at").first()
     if segment is None:
         return False
     try:
@@ -30,6 +30,7 @@ def recount_segment(segment_id: int) -> bool:
     except RuleError:
         return False
     summary = preview.summarise(q)
+    preview.store_sketch(segment, q)
     # update(), not save(): a count must neither move updated_at nor overwrite an edit.
     Segment.objects.filter(pk=segment_id).update(
         size=summary.count,

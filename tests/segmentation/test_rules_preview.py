@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from segmentation.models import ConsentStatus, Customer, Segment
+from segmentation.rules import preview as preview_module
 from segmentation.rules.preview import preview
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +76,23 @@ def test_warnings_for_empty_small_and_unreachable_segments(base, settings):
         "Only 1 customers: below 2, too small to be worth a campaign.",
         "Nobody in this segment may be contacted (no consent by email or SMS).",
     ]
+
+
+def test_big_bases_measure_overlap_on_sketches_made_in_the_background(
+    base, settings, monkeypatch, eager_tasks
+):
+    settings.SEGMENTA_SEGMENT_MIN_SIZE = 1
+    monkeypatch.setattr(preview_module, "OVERLAP_EXACT_UP_TO", 2)
+    monkeypatch.setattr(preview_module, "OVERLAP_SAMPLE_ROWS", 2)  # every 2nd customer
+    german = Segment.objects.create(name="German", definition=group(cond("country", "in", ["DE"])))
+    first = preview(group(cond("country", "in", ["DE", "AT"])))
+    # No sketch yet: the recount task makes it (here at once), the preview says so.
+    assert first.overlaps == [] and first.overlaps_pending == 1
+    assert "Overlap with 1 saved segment(s) is still being measured." in first.warnings
+    second = preview(group(cond("country", "in", ["DE", "AT"])))
+    sampled = [
+        c for c in Customer.objects.order_by("pk") if c.pk % 2 == 0 and c.country in ("DE", "AT")
+    ]
+    in_german = [c for c in sampled if c.country == "DE"]
+    assert second.summary.overlap_estimated
+    assert second.overlaps == [(german, pytest.approx(len(in_german) / len(sampled)))]
