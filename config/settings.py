@@ -148,6 +148,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("SEGMENTA_STATS_REFRESH_SECONDS", 300)),
         "options": {"expires": env_int("SEGMENTA_STATS_REFRESH_SECONDS", 300)},
     },
+    # RFM scores and tiers (imports of orders also trigger it); a missed run waits for the next.
+    "recompute-rfm": {
+        "task": "segmentation.tasks.recompute_rfm",
+        "schedule": float(env_int("SEGMENTA_RFM_REFRESH_SECONDS", 6 * 3600)),
+        "options": {"expires": env_int("SEGMENTA_RFM_REFRESH_SECONDS", 6 * 3600)},
+    },
 }
 # The cached sizes on the segments list (one recount task per segment).
 CELERY_BEAT_SCHEDULE["recount-segments"] = {

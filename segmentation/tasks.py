@@ -1,8 +1,9 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
+from django.db import OperationalError
 
-from segmentation import emails, tokens
+from segmentation import emails, rfm, tokens
 from segmentation.metrics import recompute_customer_metrics
 from segmentation.models import ConsentAction, ConsentEvent, StatsSnapshot
 
@@ -11,6 +12,14 @@ from segmentation.models import ConsentAction, ConsentEvent, StatsSnapshot
 def recompute_metrics(customer_ids: list[int] | None = None) -> int:
     """Safe to run twice: it converges on the values the orders imply."""
     return recompute_customer_metrics(customer_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+def recompute_rfm() -> int:
+    """Periodic (CELERY_BEAT_SCHEDULE) and after order imports. Safe to run twice: it converges
+    on the scores the metrics imply. It steps back from rows another writer holds (lock
+    timeout, an OperationalError) and is retried whole, with growing pauses."""
+    return rfm.recompute_rfm()
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

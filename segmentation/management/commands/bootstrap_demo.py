@@ -15,6 +15,7 @@ from django.db import transaction
 
 from segmentation.demo_consent import grant_demo_consent
 from segmentation.models import Customer, StatsSnapshot
+from segmentation.rfm import recompute_rfm
 
 DEMO_USERS = {"marketer": "Marketer", "dataadmin": "Data admin"}
 
@@ -30,6 +31,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if Customer.objects.exists():
             self.stdout.write("Customers exist already: no demo data loaded.")
+            # Data from before RFM existed gets its tiers now, not at the next periodic run
+            # (seed_demo below computes them itself).
+            tiered = recompute_rfm()
+            if tiered:
+                self.stdout.write(f"RFM scores and tiers brought up to date ({tiered:,} rows).")
         else:
             call_command(
                 "seed_demo",
