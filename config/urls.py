@@ -13,6 +13,7 @@ urlpatterns = [
     path("imports/", include("segmentation.import_urls")),
     path("api/", include("segmentation.api_urls")),
     path("segments/", include("segmentation.segment_urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("admin/", admin.site.urls),
     path("", include("segmentation.public_urls")),
     path("", include("campaigns.tracking_urls")),
