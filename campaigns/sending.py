@@ -122,16 +122,14 @@ def launch(campaign: Campaign, now: datetime | None = None) -> audience.Plan | N
 def start(campaign_id: int, now: datetime | None = None) -> audience.Plan | None:
     """Freeze a draft or scheduled campaign and start its batches; None if it was not one."""
     now = now or timezone.now()
+    startable = [CampaignStatus.DRAFT, CampaignStatus.SCHEDULED]
     with transaction.atomic():
-        campaign = (
-            Campaign.objects.select_for_update()
-            .filter(pk=campaign_id, status__in=[CampaignStatus.DRAFT, CampaignStatus.SCHEDULED])
-            .first()
-        )
-        if campaign is None:
+        # The transition first, as a conditional UPDATE: a second start at the same moment
+        # (two beats) waits for this transaction and then changes nothing.
+        claimed = Campaign.objects.filter(pk=campaign_id, status__in=startable)
+        if not claimed.update(status=SENDING, launched_at=now):
             return None
-        plan = audience.freeze(campaign, now)
-        Campaign.objects.filter(pk=campaign_id).update(status=SENDING, launched_at=now)
+        plan = audience.freeze(Campaign.objects.get(pk=campaign_id), now)
         dispatch(campaign_id)
     return plan
 
@@ -258,9 +256,10 @@ def requeue_stale(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.SEGMENTA_SEND_CLAIM_TIMEOUT)
     totals = {"sent": 0, "requeued": 0, "cancelled": 0, "restarted": 0, "finished": 0}
-    active = Campaign.objects.filter(status__in=[SENDING, PAUSED, CANCELLED]).exclude(
-        launched_at=None
-    )
+    # Cancelled campaigns only for a day: a dead worker's claims are stale long before that.
+    recently_cancelled = Q(status=CANCELLED, finished_at__gte=now - timedelta(days=1))
+    active = Campaign.objects.filter(Q(status__in=[SENDING, PAUSED]) | recently_cancelled)
+    active = active.exclude(launched_at=None)
     for campaign_id, status in active.values_list("id", "status"):
         stale = Delivery.objects.filter(
             campaign_id=campaign_id, status=CLAIMED, claimed_at__lt=cutoff
@@ -685,6 +684,7 @@ class _Batch:
                 if not self._still_sending():
                     self._release(rows[index:])
                     return
+                self._refresh_claim(rows[index:])
             self._send(row, transport)
 
     def _load(self, ids: list[int]) -> list[Delivery]:
@@ -701,6 +701,12 @@ class _Batch:
         status = Campaign.objects.filter(pk=self.campaign.pk).values_list("status", flat=True)
         self.campaign.status = status.first()
         return self.campaign.status == SENDING
+
+    def _refresh_claim(self, rows: list[Delivery]) -> None:
+        """A heartbeat: a batch that is alive, however slow, never looks stale."""
+        Delivery.objects.filter(
+            pk__in=[row.pk for row in rows], status=CLAIMED, claimed_by=self.claim
+        ).update(claimed_at=timezone.now())
 
     def _release(self, rows: list[Delivery]) -> None:
         """Paused or cancelled mid-batch: the rows not sent yet go back (or are cancelled)."""

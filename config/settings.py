@@ -248,8 +248,8 @@ SEGMENTA_SEND_BATCH_SIZE = env_int("SEGMENTA_SEND_BATCH_SIZE", 200)
 SEGMENTA_SEND_PARALLEL = env_int("SEGMENTA_SEND_PARALLEL", 4)
 SEGMENTA_SEND_MAX_ATTEMPTS = env_int("SEGMENTA_SEND_MAX_ATTEMPTS", 6)
 SEGMENTA_SEND_RETRY_SECONDS = env_int("SEGMENTA_SEND_RETRY_SECONDS", 10)
-# A claim older than this belongs to a dead worker: requeue_stale puts its rows back.
-# Keep it well above the longest batch (batch size / rate) plus the longest retry delay.
+# A claim older than this belongs to a dead worker: requeue_stale puts its rows back. A live
+# batch refreshes its claim every second; rows waiting for a retry do not (at most 300 s).
 SEGMENTA_SEND_CLAIM_TIMEOUT = env_int("SEGMENTA_SEND_CLAIM_TIMEOUT", 900)
 # A sending campaign with queued rows and no claim for this long gets its batch tasks again.
 SEGMENTA_SEND_STALL_SECONDS = env_int("SEGMENTA_SEND_STALL_SECONDS", 120)

@@ -384,6 +384,24 @@ def test_a_batch_in_flight_stops_within_a_second_of_a_pause(smtp, settings):
     assert statuses(draft) == {"sent": report.sent, "queued": 40 - report.sent}
 
 
+def test_a_slow_batch_keeps_its_claim_fresh(smtp):
+    recipients(8)
+    draft = started(campaign())
+    real_send = sending.EmailTransport.send
+    seen = []
+
+    def slow_send(self, out, commit):
+        time.sleep(0.3)
+        last = Delivery.objects.order_by("pk").last()
+        seen.append(last.claimed_at)
+        return real_send(self, out, commit)
+
+    with mock.patch.object(sending.EmailTransport, "send", slow_send):
+        sending.run_batch(draft.pk)
+
+    assert seen[-1] > seen[0]  # the last row's claim was refreshed while it waited
+
+
 def test_cancel_stops_what_is_queued(smtp):
     recipients(4)
     draft = started(campaign())
@@ -422,6 +440,19 @@ def test_stale_claims_go_back_to_the_queue_or_count_as_sent(
         went_out.pk: "sent",
         fresh.pk: "claimed",
     }
+
+
+def test_stale_claims_of_a_cancelled_campaign_are_cancelled(settings):
+    settings.SEGMENTA_SEND_CLAIM_TIMEOUT = 60
+    recipients(2)
+    draft = started(campaign())
+    Delivery.objects.update(
+        status="claimed", claimed_by="dead", claimed_at=timezone.now() - timedelta(minutes=5)
+    )
+    sending.cancel(draft)
+
+    assert sending.requeue_stale()["cancelled"] == 2
+    assert statuses(draft) == {"cancelled": 2}
 
 
 def test_a_stalled_campaign_gets_its_batches_again(settings, django_capture_on_commit_callbacks):
