@@ -218,6 +218,9 @@ SEGMENTA_IMPORT_MAX_UPLOAD_MB = env_int("SEGMENTA_IMPORT_MAX_UPLOAD_MB", 100)
 SEGMENTA_IMPORT_MAX_UNPACKED_MB = env_int("SEGMENTA_IMPORT_MAX_UNPACKED_MB", 1024)
 # Phone numbers written without a country prefix are read as numbers of this region.
 SEGMENTA_IMPORT_DEFAULT_REGION = env_str("SEGMENTA_IMPORT_DEFAULT_REGION", "DE")
+# Initial loads on PostgreSQL: drop the customer and ledger tables' secondary indexes, write,
+# build them again (faster; locks those tables until the import commits). Off: never.
+SEGMENTA_IMPORT_BULK_INDEX_REBUILD = env_bool("SEGMENTA_IMPORT_BULK_INDEX_REBUILD", True)
 # Segment builder: the preview's time budget on PostgreSQL before it shows an estimate and
 # finishes the exact count in the background; the figures of the whole base are cached.
 SEGMENTA_PREVIEW_BUDGET_MS = env_int("SEGMENTA_PREVIEW_BUDGET_MS", 1000)

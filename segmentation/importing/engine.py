@@ -23,7 +23,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.utils import timezone
 
 from segmentation import consent_bulk
@@ -42,7 +48,18 @@ TEMP_BUFFERS = "512MB"
 # From this many staged rows, matching rebuilds the stage instead of updating it (PostgreSQL).
 REBUILD_MIN_ROWS = 50_000
 SCREEN_ISSUES = 20
+# Bulk load (PostgreSQL): a table's secondary indexes are dropped and built again after the
+# writes when the import adds at least this many rows, and more than the table holds.
+BULK_MIN_ROWS = 100_000
+BULK_LOCK_TIMEOUT = "5s"  # waiting longer for the table's lock: the normal way instead
+BULK_MAINTENANCE_WORK_MEM = "512MB"
 REJECTED, MERGED, CONSENT_REFUSED = "rejected", "merged", "consent refused"
+
+
+CUSTOMERS_MEANWHILE = (
+    "Customers were added by someone else during the import; nothing was written. "
+    "Run the import again."
+)
 
 
 class Cancelled(Exception):
@@ -110,6 +127,7 @@ class Importer:
         self.columns = [(i, self.targets[name]) for i, name in sorted(options.mapping.items())]
         self.key = options.match_on if self.kind == ImportKind.CUSTOMERS else "external_id"
         self.vendor = connection.vendor
+        self.bulk_tables: set[str] = set()  # tables written in a bulk load (see _bulk_load)
 
     # -- entry point --------------------------------------------------------------------------
 
@@ -383,17 +401,142 @@ class Importer:
         if dry_run:
             return
         if self.kind == ImportKind.CUSTOMERS:
-            self._write_customers(counts, decisions)
-            clock.lap("write_customers")
-            if decisions.channels:
-                report["consent"]["events"] = decisions.apply(
-                    actor=self.options.actor, file_name=self.options.file_name,
-                    wording_id=self.options.wording_id,
-                )  # fmt: skip
+            planned = {
+                "segmentation_customer": counts["new"],
+                "segmentation_consentevent": report["consent"]["applied"],
+            }
+            with self._bulk_load(report, planned, clock):
+                self._write_customers(counts, decisions)
+                clock.lap("write_customers")
+                if decisions.channels:
+                    report["consent"]["events"] = decisions.apply(
+                        actor=self.options.actor, file_name=self.options.file_name,
+                        wording_id=self.options.wording_id,
+                    )  # fmt: skip
+                clock.lap("write_ledger")
         else:
             report["metrics_recomputed"] = self._write_orders(counts)
-        clock.lap("write_ledger" if self.kind == ImportKind.CUSTOMERS else "write_orders")
+            clock.lap("write_orders")
         report["written"] = True
+
+    # -- bulk load (PostgreSQL) ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _bulk_load(self, report: dict, planned: dict[str, int], clock: "_Clock"):
+        """Write into tables whose secondary indexes are dropped first and built again after.
+
+        Only on PostgreSQL, only for a table that gets at least BULK_MIN_ROWS new rows and more
+        than it already holds (an initial load), and only when SEGMENTA_IMPORT_BULK_INDEX_REBUILD
+        is on. Building an index once from sorted rows costs a fraction of maintaining it row by
+        row (docs/benchmarks.md, "import"); it is what pg_restore does. Dropping an index locks
+        its table (ACCESS EXCLUSIVE) until the import commits: other sessions wait for it
+        (docs/decisions.md). Everything happens in the import's transaction: if it fails or
+        rolls back, the indexes were never gone for anyone else.
+
+        Unique constraints are dropped and added again too: adding one checks every row, so a
+        duplicate (only possible if someone else wrote the same email or ID between the matching
+        and the lock) fails the import as ChangedMeanwhile, as the normal path's ON CONFLICT
+        check does. The primary key and anything a foreign key points at stay.
+        """
+        dropped: list[tuple[str, list[tuple[str, str]]]] = []
+        for table, rows in planned.items():
+            if self._bulk_worth_it(table, rows):
+                indexes = self._drop_secondary_indexes(table, [t for t, _ in dropped])
+                if indexes:
+                    dropped.append((table, indexes))
+                    self.bulk_tables.add(table)
+        yield
+        if not dropped:
+            return
+        with connection.cursor() as cursor:
+            # A table with foreign-key checks still pending (deferred to the commit) cannot be
+            # indexed: run those checks now, the same checks, then defer again as before.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            clock.lap("foreign_key_checks")
+            # Until the commit only (is_local): room to sort a million keys in memory.
+            cursor.execute(
+                "SELECT set_config('maintenance_work_mem', %s, true)", [BULK_MAINTENANCE_WORK_MEM]
+            )
+            try:
+                for _table, indexes in dropped:
+                    for _drop, create in indexes:
+                        cursor.execute(create)
+            except IntegrityError as error:
+                raise ChangedMeanwhile(CUSTOMERS_MEANWHILE) from error
+        report["bulk_load"] = {table: len(indexes) for table, indexes in dropped}
+        clock.lap("rebuild_indexes")
+
+    def _bulk_worth_it(self, table: str, rows: int) -> bool:
+        if (
+            self.vendor != "postgresql"
+            or not settings.SEGMENTA_IMPORT_BULK_INDEX_REBUILD
+            or rows < BULK_MIN_ROWS
+        ):
+            return False
+        # A capped count: the table holds fewer rows than the import adds.
+        existing = self._scalar(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT %s) AS t", [rows]
+        )
+        return existing < rows
+
+    def _drop_secondary_indexes(self, table: str, locked: list[str]) -> list[tuple[str, str]]:
+        """Drop the table's indexes and unique constraints but the primary key and those a
+        foreign key points at, and its foreign keys to itself or to the tables in `locked`
+        (already held); returns (the DROP, the statement that makes it again exactly).
+
+        Empty when the locks cannot be had within BULK_LOCK_TIMEOUT: the import then writes
+        the normal way.
+        """
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT current_setting('lock_timeout')")
+                previous = cursor.fetchone()[0]
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [BULK_LOCK_TIMEOUT])
+                cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+                # Indexes that no constraint owns or uses; pg_get_indexdef() is what
+                # pg_indexes.indexdef shows: the index as it was created.
+                cursor.execute(
+                    "SELECT 'DROP INDEX ' || x.indexrelid::regclass::text, "
+                    "pg_get_indexdef(x.indexrelid) FROM pg_index x "
+                    "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
+                    "AND x.indisvalid AND x.indisready AND NOT EXISTS "
+                    "(SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) "
+                    "ORDER BY x.indexrelid::regclass::text",
+                    [table],
+                )
+                found = cursor.fetchall()
+                # Unique constraints no foreign key points at, with their own definitions.
+                cursor.execute(
+                    "SELECT 'ALTER TABLE ' || k.conrelid::regclass::text || "
+                    "' DROP CONSTRAINT ' || quote_ident(k.conname), "
+                    "'ALTER TABLE ' || k.conrelid::regclass::text || ' ADD CONSTRAINT ' || "
+                    "quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid) "
+                    "FROM pg_constraint k WHERE k.conrelid = %s::regclass AND k.contype = 'u' "
+                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' "
+                    "AND f.conindid = k.conindid) ORDER BY k.conname",
+                    [table],
+                )
+                found += cursor.fetchall()
+                # Its foreign keys to tables this import holds: added again, each is checked by
+                # one join instead of one lookup per written row at the commit. (Dropping one
+                # locks the table it points at, so not those to tables others may be using.)
+                cursor.execute(
+                    "SELECT 'ALTER TABLE ' || k.conrelid::regclass::text || "
+                    "' DROP CONSTRAINT ' || quote_ident(k.conname), "
+                    "'ALTER TABLE ' || k.conrelid::regclass::text || ' ADD CONSTRAINT ' || "
+                    "quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid) "
+                    "FROM pg_constraint k WHERE k.conrelid = %s::regclass AND k.contype = 'f' "
+                    "AND k.confrelid = ANY(%s::regclass[]) ORDER BY k.conname",
+                    [table, [table, *locked]],
+                )
+                found += cursor.fetchall()
+                for drop, _create in found:
+                    cursor.execute(drop)
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+                return found
+        except OperationalError:  # lock_timeout, or a deadlock with another session
+            return []
 
     def _match(self, table: str, key: str) -> None:
         """Note in the stage which existing row each staged row updates (target_id).
@@ -603,16 +746,21 @@ class Importer:
                 defaults.append(model_field.get_db_prep_save(model_field.get_default(), connection))
             columns.append(name)
             select.append("%s")
+        # Someone else's rows with the same email or ID are skipped and counted (ON CONFLICT);
+        # in a bulk load the table is ours and its unique constraints, added again afterwards,
+        # find them (a speculative insert per row costs a WAL record more).
+        bulk = "segmentation_customer" in self.bulk_tables
         insert = (
             f"INSERT INTO segmentation_customer ({', '.join(columns)}) "
             f"SELECT {', '.join(select)} FROM {STAGE} s {' '.join(joins)} "
-            "WHERE s.target_id IS NULL ON CONFLICT DO NOTHING"
+            f"WHERE s.target_id IS NULL{'' if bulk else ' ON CONFLICT DO NOTHING'}"
         )
-        if self._insert_new(insert, defaults) != counts["new"]:
-            raise ChangedMeanwhile(
-                "Customers were added by someone else during the import; nothing was "
-                "written. Run the import again."
-            )
+        try:
+            inserted = self._insert_new(insert, defaults)
+        except IntegrityError as error:  # bulk load only: a duplicate primary key
+            raise ChangedMeanwhile(CUSTOMERS_MEANWHILE) from error
+        if inserted != counts["new"]:
+            raise ChangedMeanwhile(CUSTOMERS_MEANWHILE)
 
     def _update_customers(self, values: list[Target], adapt_now) -> None:
         """The changed existing customers (before the new ones are written)."""
