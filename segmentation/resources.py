@@ -17,7 +17,7 @@ from import_export import fields, resources, widgets
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
-from segmentation import consent
+from segmentation import consent, tasks
 from segmentation.importing import normalise
 from segmentation.importing.engine import Options
 from segmentation.metrics import recompute_customer_metrics
@@ -127,6 +127,8 @@ class OrderResource(FormulaSafeExportMixin, resources.ModelResource):
         emails = {(row.get("customer_email") or "").strip().lower() for row in dataset.dict}
         ids = set(Customer.objects.filter(email__in=emails - {""}).values_list("pk", flat=True))
         recompute_customer_metrics(ids | (getattr(self, "_previous_owners", set()) - {None}))
+        # RFM quintiles are relative to everyone: recompute them after this import commits.
+        tasks.recompute_rfm.delay_on_commit()
 
 
 class ImportExportAdminMixin(ImportExportMixin):

@@ -72,3 +72,16 @@ def test_orders_import_by_customer_email_and_recompute_metrics():
     assert Order.objects.get().customer == ann
     ann.refresh_from_db()
     assert (ann.order_count, ann.total_spent) == (1, Decimal("19.90"))
+
+
+def test_orders_import_gives_the_buyers_rfm_scores_after_commit(run_on_commit):
+    ann = Customer.objects.create(email="ann@example.com")
+    with run_on_commit():
+        _import(
+            OrderResource(), ["external_id", "customer_email", "placed_at", "total", "currency"],
+            ["SO-1", "ann@example.com", "2026-01-05 10:00:00", "19.90", "EUR"],
+            dry_run=False,
+        )  # fmt: skip
+    ann.refresh_from_db()
+    assert (ann.rfm_recency, ann.rfm_frequency, ann.rfm_monetary) == (1, 1, 1)
+    assert ann.rfm_tier != ""
