@@ -266,6 +266,8 @@ def main() -> None:
                 "peak_rss_mb": round(peak_rss_mb),
                 "ours_seconds": round(ours_s, 2),
                 "ours_phases": report.get("seconds"),
+                # Tables written in a bulk load (indexes dropped and built again), if any.
+                "ours_bulk_load": report.get("bulk_load"),
                 "reimport_unchanged_rows_per_s": round(again_rate),
                 "xlsx_rows": args.xlsx_rows,
                 "xlsx_rows_per_s": round(xlsx_rate) if xlsx_rate else None,
