@@ -16,17 +16,20 @@ the row telling the truth (docs/decisions.md, "Sending exactly once"):
    the customer is still reachable (consent, topic), taking a share lock on the customer row;
    an opt-out waits for this transaction, and one committed before it makes the UPDATE match
    nothing: the message is skipped.
-2. SMTP: MAIL, RCPT, DATA and the whole message, ending with the final ".".
-3. COMMIT, right after the final "." has been handed to the kernel, before reading the answer.
+2. SMTP: MAIL, RCPT, DATA and the whole message, ending with the final ".", into a held
+   socket: the last bytes wait in this host's kernel and would be dropped if we died.
+3. COMMIT; at the point where the database has it, the socket is armed (a dying process's
+   kernel would now send the waiting bytes) and then released: the message leaves.
 4. Read the answer. 250: the row is sent (its status flips to "sent" with the batch). 4xx or
    a lost connection: the row is put back (sent_at cleared) and retried with backoff; 5xx:
    failed, with the server's reason.
 
-Killed before 3: the transaction rolls back and the server discards the unfinished DATA; the
-row stays claimed, requeue_stale returns it to the queue, it is sent once. Killed after 3:
-the row has sent_at, requeue_stale marks it sent. What remains is the gap between the last
-byte of the message and the COMMIT leaving the process (microseconds): a kill exactly there
-sends the message twice.
+Killed before the arming: the transaction rolls back and the message never leaves; the row
+stays claimed, requeue_stale returns it to the queue, it is sent once. Killed after the
+commit: the row has sent_at, requeue_stale marks it sent, and the message leaves (if not
+already gone). What remains is the step between arming and committing (PostgreSQL: a kill
+there sends the message twice) or committing and arming (SQLite: it is lost), one system
+call apart with nothing woken in between.
 """
 
 import contextlib
@@ -35,8 +38,10 @@ import functools
 import logging
 import os
 import re
+import select
 import smtplib
 import socket
+import struct
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -48,9 +53,10 @@ from django.core.cache import cache
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Exists, F, Max, Q
 from django.utils import timezone
+from psycopg import pq
 
 from campaigns import audience, rendering, sms, tasks
 from campaigns.models import Campaign, CampaignStatus, Delivery, DeliveryStatus
@@ -381,6 +387,37 @@ def _lost(error: Exception, committed: bool) -> Result:
     )
 
 
+TCP_CORK = getattr(socket, "TCP_CORK", None)  # Linux; elsewhere the "." leaves at once
+RESET_ON_CLOSE = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close drops unsent bytes
+FLUSH_ON_CLOSE = struct.pack("ii", 0, 0)  # the default: close sends what is left
+
+
+def _hold(sock: socket.socket) -> None:
+    """Unsent bytes wait in this host's kernel (cork) and are dropped if the socket closes."""
+    if TCP_CORK is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, TCP_CORK, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RESET_ON_CLOSE)
+
+
+def _arm(sock: socket.socket) -> None:
+    """From now on the waiting bytes leave even if this process dies (close flushes them)."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, FLUSH_ON_CLOSE)
+
+
+def _release(sock: socket.socket) -> None:
+    if TCP_CORK is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, TCP_CORK, 0)
+
+
+def _drop(smtp: smtplib.SMTP) -> None:
+    """Close the connection's descriptor now, with the reset: unsent bytes are dropped.
+    (socket.close() would wait for smtplib's reader of the same socket to be closed too.)"""
+    if smtp.sock is not None:
+        with contextlib.suppress(OSError):
+            os.close(smtp.sock.detach())
+    smtp.sock = smtp.file = None
+
+
 def _stuffed(data: bytes) -> bytes:
     """DATA's transparency (RFC 5321 4.5.2) and its terminating "." line, as smtplib does."""
     data = re.sub(rb"(?m)^\.", b"..", data)
@@ -436,8 +473,7 @@ class EmailTransport:
             refused = self._envelope(smtp, out)
             if refused:
                 return refused
-            smtp.send(_stuffed(out.data))
-            commit()  # the COMMIT follows the final "." at once: see the module docstring
+            self._hand_over(smtp, _stuffed(out.data), commit)
             committed = True
             code, reply = smtp.getreply()
         except (OSError, smtplib.SMTPException) as error:
@@ -446,6 +482,26 @@ class EmailTransport:
         if code != 250:
             return self._refused(smtp, _smtp_error(code, reply, "end of data", True), code)
         return Result(ACCEPTED, True, provider_id=out.message_id)
+
+    def _hand_over(self, smtp: smtplib.SMTP, data: bytes, commit: Commit) -> None:
+        """The message, then the row's COMMIT; the final "." leaves only with the COMMIT.
+
+        The message is written into a held socket (_hold): its last partial segment, with the
+        ".", waits in this host's kernel, wakes nobody, and would be dropped if the process
+        died. The unit arms the socket (_arm: now a dying process's kernel sends it) at the
+        moment the database gets the commit: just before the COMMIT's bytes leave on
+        PostgreSQL, just after the commit is done on SQLite. Then the "." is released.
+        """
+        sock = smtp.sock
+        _hold(sock)
+        smtp.send(data)
+        try:
+            commit(arm=functools.partial(_arm, sock))
+        except BaseException:
+            _drop(smtp)
+            self.close()
+            raise
+        _release(sock)
 
     def _envelope(self, smtp: smtplib.SMTP, out: Outgoing) -> Result | None:
         """MAIL, RCPT, DATA: a Result when the server refuses one of them."""
@@ -608,36 +664,91 @@ def _commits_without_flush() -> Iterator[None]:
             cursor.execute("RESET synchronous_commit")
 
 
+def _nothing() -> None:
+    pass
+
+
 class _Unit:
-    """One message's database work: its own transaction in a worker (autocommit mode), or a
-    savepoint when the caller already holds a transaction (eager tasks in tests)."""
+    """One message's transaction: begin() runs BEGIN and the in-flight UPDATE, commit() hands
+    COMMIT to the database, and leaving the block reads COMMIT's answer or rolls back.
+
+    The worker's connection stays in Django's autocommit mode; BEGIN and COMMIT are sent as
+    statements of their own. On PostgreSQL that saves round trips: BEGIN travels with the
+    UPDATE, and COMMIT's answer is read after the SMTP server's, not before. A caller that
+    holds a transaction already (eager tasks in tests) gets a savepoint instead.
+    """
 
     def __enter__(self) -> "_Unit":
         self.nested = connection.in_atomic_block
-        self.done = False
-        if self.nested:
-            self.savepoint = transaction.savepoint()
-        else:
-            transaction.set_autocommit(False)
+        self.begun = self.committed = False
         return self
 
-    def commit(self) -> None:
+    def begin(self, sql: str, params: list) -> bool:
+        """Whether the UPDATE took the row (one round trip on PostgreSQL)."""
+        self.begun = True
+        with connection.cursor() as cursor:
+            if self.nested:
+                self.savepoint = transaction.savepoint()
+            elif connection.vendor == "postgresql":
+                cursor.execute("BEGIN; " + sql, params)
+                cursor.nextset()
+                return cursor.rowcount == 1
+            else:
+                cursor.execute("BEGIN", [])
+            cursor.execute(sql, params)
+            return cursor.rowcount == 1
+
+    def commit(self, arm: Callable[[], None]) -> None:
+        """Commit, calling arm() where the database has the commit with the least code between
+        (see EmailTransport._hand_over): a kill before arm() sends nothing and commits nothing;
+        one in the microseconds between arm() and the commit (PostgreSQL) sends the message
+        twice, one between the commit and arm() (SQLite) loses it."""
         if self.nested:
             transaction.savepoint_commit(self.savepoint)
+            arm()
+        elif connection.vendor == "postgresql":
+            arm()
+            _send_commit()
         else:
-            transaction.commit()
-        self.done = True
+            connection.connection.execute(
+                "COMMIT"
+            )  # sqlite3 directly: no wrapper to return through
+            arm()
+        self.committed = True
 
     def __exit__(self, *exc_info) -> None:
-        try:
-            if not self.done:
-                if self.nested:
-                    transaction.savepoint_rollback(self.savepoint)
-                else:
-                    transaction.rollback()
-        finally:
-            if not self.nested:
-                transaction.set_autocommit(True)
+        if self.committed:
+            if not self.nested and connection.vendor == "postgresql":
+                _read_commit()
+        elif self.begun and self.nested:
+            transaction.savepoint_rollback(self.savepoint)
+        elif self.begun:
+            with connection.cursor() as cursor:
+                cursor.execute("ROLLBACK", [])
+
+
+def _send_commit() -> None:
+    """COMMIT's bytes to the server at once, without waiting for its answer (PostgreSQL).
+
+    Django's and psycopg's commit paths run tens of microseconds of Python before anything is
+    sent; libpq's send_query sends at once. _read_commit() reads the answer later.
+    """
+    pgconn = connection.connection.pgconn
+    pgconn.send_query(b"COMMIT")
+    while pgconn.flush():  # a non-blocking connection: wait until COMMIT has left
+        select.select([], [pgconn.socket], [])
+
+
+def _read_commit() -> None:
+    pgconn = connection.connection.pgconn
+    error = ""
+    while (result := pgconn.get_result()) is not None:
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            error = (result.error_message or b"COMMIT failed").decode("utf-8", "replace")
+    if error:
+        # The message may have left already: the row stays claimed without sent_at and is
+        # sent again after the claim times out (at least once, as after a database crash).
+        raise DatabaseError(error)
 
 
 # Reachable now, as segmentation.rules.catalogue.reachable_q says (a test keeps them equal),
@@ -660,7 +771,7 @@ class _Batch:
         self.compiled: dict[int, rendering.CompiledVariant] = {}
         self.accepted: list[int] = []
         self.retry: list[Delivery] = []
-        self.in_flight_sql, self.in_flight_params = self._in_flight_statement()
+        self.in_flight_sql, self.topic_params = self._in_flight_statement()
 
     def run(self, ids: list[int]) -> BatchReport:
         rows = self._load(ids)
@@ -744,17 +855,19 @@ class _Batch:
         self.limiter.wait()
         result = None
         with _Unit() as unit:
-            if self._mark_in_flight(row, out.message_id):
+            if unit.begin(self.in_flight_sql, self._in_flight_params(row, out.message_id)):
                 result = transport.send(out, functools.partial(self._commit, unit, row))
         if result is None:
             self._not_sendable(row)
         else:
             self._settle(row, result)
 
-    def _commit(self, unit: _Unit, row: Delivery, provider_id: str = "") -> None:
+    def _commit(
+        self, unit: _Unit, row: Delivery, provider_id: str = "", arm: Callable[[], None] = _nothing
+    ) -> None:
         if provider_id:  # SMS: the provider's id is known only now
             Delivery.objects.filter(pk=row.pk).update(provider_message_id=provider_id[:200])
-        unit.commit()
+        unit.commit(arm)
 
     def _render(self, row: Delivery) -> Outgoing:
         compiled = self.compiled.get(row.variant_id)
@@ -787,11 +900,9 @@ class _Batch:
         """
         return sql, topic_params
 
-    def _mark_in_flight(self, row: Delivery, message_id: str) -> bool:
+    def _in_flight_params(self, row: Delivery, message_id: str) -> list:
         params = [_db_time(timezone.now()), message_id[:200], row.pk, self.claim, row.customer_id]
-        with connection.cursor() as cursor:
-            cursor.execute(self.in_flight_sql, params + self.in_flight_params)
-            return cursor.rowcount == 1
+        return params + self.topic_params
 
     def _not_sendable(self, row: Delivery) -> None:
         """The in-flight UPDATE matched nothing: consent is gone, or the row is not ours."""

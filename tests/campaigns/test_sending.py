@@ -8,7 +8,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from campaigns import sending
@@ -172,6 +172,22 @@ def test_the_row_keeps_the_message_id_and_the_message_has_the_opt_out_headers(sm
     )
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["List-Unsubscribe"].strip().startswith("<http")
+
+
+def test_a_message_whose_commit_fails_never_leaves(smtp):
+    """The final "." waits in the kernel until the row's COMMIT is out; a failed COMMIT resets
+    the connection, which drops it: the server discards the unfinished message."""
+    recipients(1)
+    draft = started(campaign())
+
+    failing = mock.patch.object(sending._Unit, "commit", side_effect=DatabaseError("gone"))
+    with failing, pytest.raises(DatabaseError):
+        sending.run_batch(draft.pk)
+
+    time.sleep(0.3)
+    assert smtp.total == 0
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.sent_at) == ("claimed", None)
 
 
 def test_batches_walk_the_queue_in_id_order_and_stop_when_empty(smtp, settings):
