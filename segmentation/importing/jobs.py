@@ -11,6 +11,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from segmentation import signals, tasks
 from segmentation.importing.engine import (
     Cancelled,
     ChangedMeanwhile,
@@ -20,7 +21,7 @@ from segmentation.importing.engine import (
     count_lines,
 )
 from segmentation.importing.readers import FileRefused, open_table
-from segmentation.models import ImportJob, ImportStatus
+from segmentation.models import ImportJob, ImportKind, ImportStatus
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,15 @@ def run(job_id: int, dry_run: bool) -> str | None:
         _finish(job_id, attempt, ImportStatus.CHECKED, report, dry_run=True)
         return ImportStatus.CHECKED
     # A real import already finished the job inside its transaction (before_commit).
+    if job.kind == ImportKind.ORDERS:
+        _orders_changed()
     return ImportStatus.DONE
+
+
+def _orders_changed() -> None:
+    """New orders move everyone's RFM quintiles and may be conversions of a campaign."""
+    tasks.recompute_rfm.delay()
+    signals.orders_recorded.send(sender=ImportJob, since=None)
 
 
 def start(job: ImportJob, dry_run: bool) -> bool:

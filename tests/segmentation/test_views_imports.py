@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from segmentation import signals
 from segmentation.importing import jobs
 from segmentation.models import Customer, ImportJob, ImportMapping, ImportStatus
 from tests.htmltree import parse
@@ -234,3 +235,24 @@ def test_an_xlsx_upload_offers_its_sheets(admin_client):
     admin_client.post(reverse("import_sheet", args=[job.pk]), {"sheet": "Customers"})
     job.refresh_from_db()
     assert job.sheet == "Customers" and job.mapping["0"] == "email"
+
+
+def test_an_order_import_gives_rfm_scores_and_asks_for_conversions(admin_client, run_on_commit):
+    ann = Customer.objects.create(email="ann@example.com")
+    heard = []
+
+    def listener(sender, **kwargs):
+        heard.append(sender)
+
+    signals.orders_recorded.connect(listener)
+    try:
+        _upload(admin_client, "orders.csv", kind="orders")
+        job = ImportJob.objects.get()
+        _dry_run(admin_client, job, run_on_commit)
+        with run_on_commit():
+            admin_client.post(reverse("import_confirm", args=[job.pk]))
+    finally:
+        signals.orders_recorded.disconnect(listener)
+    ann.refresh_from_db()
+    assert ann.order_count > 0 and ann.rfm_tier != ""
+    assert heard == [ImportJob]
