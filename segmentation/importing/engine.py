@@ -53,6 +53,7 @@ SCREEN_ISSUES = 20
 BULK_MIN_ROWS = 100_000
 BULK_LOCK_TIMEOUT = "5s"  # waiting longer for the table's lock: the normal way instead
 BULK_MAINTENANCE_WORK_MEM = "512MB"
+APPLY_WORK_MEM = "128MB"
 REJECTED, MERGED, CONSENT_REFUSED = "rejected", "merged", "consent refused"
 
 
@@ -361,6 +362,15 @@ class Importer:
 
     def _apply(self, report: dict, invalid: int, dry_run: bool, clock=None) -> None:
         clock = clock or _Clock({})
+        if self.vendor == "postgresql":
+            # Until the commit (is_local): the groupings, joins and index builds over a million
+            # staged rows sort and hash in memory instead of spilling to disk (4 MB by default).
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('work_mem', %s, true)", [APPLY_WORK_MEM])
+                cursor.execute(
+                    "SELECT set_config('maintenance_work_mem', %s, true)",
+                    [BULK_MAINTENANCE_WORK_MEM],
+                )
         report["merged"] = self._merge_duplicates()
         if self.kind == ImportKind.CUSTOMERS:
             self._reject_conflicts()
@@ -454,10 +464,6 @@ class Importer:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             clock.lap("foreign_key_checks")
-            # Until the commit only (is_local): room to sort a million keys in memory.
-            cursor.execute(
-                "SELECT set_config('maintenance_work_mem', %s, true)", [BULK_MAINTENANCE_WORK_MEM]
-            )
             try:
                 for _table, indexes in dropped:
                     for _drop, create in indexes:
