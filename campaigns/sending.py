@@ -707,12 +707,12 @@ class _Unit:
             transaction.savepoint_commit(self.savepoint)
             arm()
         elif connection.vendor == "postgresql":
+            pgconn = connection.connection.pgconn  # looked up first: nothing between the two
             arm()
-            _send_commit()
+            _send_commit(pgconn)
         else:
-            connection.connection.execute(
-                "COMMIT"
-            )  # sqlite3 directly: no wrapper to return through
+            raw = connection.connection  # sqlite3 itself: no wrapper to return through
+            raw.execute("COMMIT")
             arm()
         self.committed = True
 
@@ -727,13 +727,12 @@ class _Unit:
                 cursor.execute("ROLLBACK", [])
 
 
-def _send_commit() -> None:
+def _send_commit(pgconn: Any) -> None:
     """COMMIT's bytes to the server at once, without waiting for its answer (PostgreSQL).
 
     Django's and psycopg's commit paths run tens of microseconds of Python before anything is
     sent; libpq's send_query sends at once. _read_commit() reads the answer later.
     """
-    pgconn = connection.connection.pgconn
     pgconn.send_query(b"COMMIT")
     while pgconn.flush():  # a non-blocking connection: wait until COMMIT has left
         select.select([], [pgconn.socket], [])
