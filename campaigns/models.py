@@ -22,6 +22,23 @@ class CampaignStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class AbMode(models.TextChoices):
+    SPLIT = "split", "Split the whole audience between the variants"
+    WINNER = "winner", "Test on a share, then send the winner to the rest"
+
+
+class WinnerMetric(models.TextChoices):
+    OPEN = "open", "Open rate"
+    CLICK = "click", "Click rate"
+    CONVERSION = "conversion", "Conversion rate"
+    REVENUE = "revenue", "Revenue per recipient"
+
+
+class WinnerFallback(models.TextChoices):
+    LEADER = "leader", "Send the leading variant anyway"
+    SPLIT = "split", "Keep the split for the rest"
+
+
 class Campaign(models.Model):
     name = models.CharField(max_length=150)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
@@ -49,7 +66,36 @@ class Campaign(models.Model):
     conversion_window_days = models.PositiveSmallIntegerField(
         default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
     )
-    cost = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    cost = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="What the campaign cost, for its return on investment.",
+    )
+    # A/B: split everyone, or test on a share of each track and send the winner to the rest.
+    ab_mode = models.CharField(
+        "A/B mode", max_length=10, choices=AbMode.choices, default=AbMode.SPLIT
+    )
+    test_percent = models.PositiveSmallIntegerField(
+        default=20,
+        validators=[MinValueValidator(5), MaxValueValidator(50)],
+        help_text="Share of each track that receives the test.",
+    )
+    winner_metric = models.CharField(
+        max_length=10, choices=WinnerMetric.choices, default=WinnerMetric.CLICK
+    )
+    winner_wait_hours = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(336)],
+        help_text="How long after the test is sent the winner is picked.",
+    )
+    winner_fallback = models.CharField(
+        max_length=10,
+        choices=WinnerFallback.choices,
+        default=WinnerFallback.LEADER,
+        help_text="What the rest receive when no variant is significantly better.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -115,6 +161,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped at send time"  # consent gone since freezing, say
     HOLDOUT = "holdout", "Holdout (not sent)"
+    WAITING = "waiting", "Waiting for the A/B winner"
     CANCELLED = "cancelled", "Cancelled"
 
 
@@ -180,3 +227,34 @@ class OrderAttribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} -> {self.delivery_id}"
+
+
+class WinnerDecision(models.Model):
+    """The test-then-winner choice for one track: made once, with the figures it rested on."""
+
+    track = models.OneToOneField(Track, on_delete=models.CASCADE, related_name="decision")
+    decided_at = models.DateTimeField(default=timezone.now)
+    metric = models.CharField(max_length=10, choices=WinnerMetric.choices)
+    # None: no winner, the rest keep the split.
+    winner = models.ForeignKey(
+        Variant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    significant = models.BooleanField(default=False)
+    summary = models.CharField(max_length=500)
+    figures = models.JSONField(default=dict)
+    released = models.PositiveIntegerField(default=0)  # rows of the rest queued by it
+
+    def __str__(self) -> str:
+        return f"{self.track}: {self.summary}"
+
+
+class CampaignResult(models.Model):
+    """The newest computed results of a campaign: the page reads this, a task refreshes it."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="result")
+    computed_at = models.DateTimeField()
+    took_ms = models.PositiveIntegerField(default=0)
+    data = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.campaign} at {self.computed_at:%Y-%m-%d %H:%M}"

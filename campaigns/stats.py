@@ -235,3 +235,24 @@ def sample_size_per_variant(
     mean = (p1 + p2) / 2
     root = z_a * math.sqrt(2 * mean * (1 - mean)) + z_b * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
     return math.ceil(root * root / (p2 - p1) ** 2)
+
+
+def sample_size_means(
+    sd: float, difference: float, alpha: float = ALPHA, power: float = 0.8
+) -> int:
+    """Recipients per variant for a two-sided test to detect a difference of two means (normal
+    approximation, equal spreads)."""
+    if difference <= 0 or sd <= 0:
+        return 0
+    z_a, z_b = normal_quantile(1 - alpha / 2), normal_quantile(power)
+    return math.ceil(2 * ((z_a + z_b) * sd / difference) ** 2)
+
+
+def mean_interval(moments: Moments, confidence: float = 0.95) -> Interval:
+    """The mean with its t interval."""
+    if moments.n < 2:
+        return Interval(moments.mean, moments.mean, moments.mean)
+    half = t_quantile(1 - (1 - confidence) / 2, moments.n - 1) * math.sqrt(
+        moments.variance / moments.n
+    )
+    return Interval(moments.mean, moments.mean - half, moments.mean + half)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from campaigns import attribution, sending
+from campaigns import attribution, results, sending
 
 # --- conversions (attribution.py) --------------------------------------------------------
 
@@ -66,3 +66,27 @@ def requeue_stale() -> dict:
 
 
 # --- end of sending ----------------------------------------------------------------------
+
+
+# --- results (results.py) and A/B winners (winner.py) --------------------------------------
+
+
+@shared_task(acks_late=True)
+def refresh_results(campaign_id: int) -> int | None:
+    """Compute one campaign's results snapshot; its time in ms (None: no such campaign)."""
+    from campaigns.models import Campaign
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return None
+    return results.refresh(campaign).took_ms
+
+
+@shared_task(acks_late=True)
+def refresh_changing_results() -> int:
+    """Periodic (CELERY_BEAT_SCHEDULE): a refresh for each campaign whose figures still move
+    (sending, or within its conversion window), so that pages find fresh ones."""
+    return results.refresh_changing()
+
+
+# --- end of results ------------------------------------------------------------------------

@@ -301,3 +301,22 @@ CELERY_BEAT_SCHEDULE["attribute-conversions"] = {
     "schedule": float(env_int("SEGMENTA_ATTRIBUTION_SECONDS", 900)),
     "options": {"expires": env_int("SEGMENTA_ATTRIBUTION_SECONDS", 900)},
 }
+
+# Campaign results (campaigns.results): pages show a snapshot; one older than this is
+# recomputed in the background while the campaign's figures still change. A campaign with at
+# most SEGMENTA_RESULTS_INLINE_LIMIT rows and no snapshot yet is computed during the request.
+SEGMENTA_RESULTS_MAX_AGE = env_int("SEGMENTA_RESULTS_MAX_AGE", 300)
+SEGMENTA_RESULTS_INLINE_LIMIT = env_int("SEGMENTA_RESULTS_INLINE_LIMIT", 50_000)
+CELERY_BEAT_SCHEDULE["refresh-campaign-results"] = {
+    "task": "campaigns.tasks.refresh_changing_results",
+    "schedule": float(SEGMENTA_RESULTS_MAX_AGE),
+    "options": {"expires": SEGMENTA_RESULTS_MAX_AGE},
+}
+# A/B test-then-winner (campaigns.winner): below this many recipients of the test per
+# variant no winner is called significant; the beat looks for due decisions this often.
+SEGMENTA_AB_MIN_PER_VARIANT = env_int("SEGMENTA_AB_MIN_PER_VARIANT", 100)
+CELERY_BEAT_SCHEDULE["decide-ab-winners"] = {
+    "task": "campaigns.tasks.decide_winners",
+    "schedule": float(env_int("SEGMENTA_AB_CHECK_SECONDS", 60)),
+    "options": {"expires": env_int("SEGMENTA_AB_CHECK_SECONDS", 60)},
+}

@@ -681,6 +681,9 @@ class Segment(models.Model):
     size = models.PositiveIntegerField(null=True, blank=True, editable=False)
     reachable_email = models.PositiveIntegerField(null=True, blank=True, editable=False)
     reachable_sms = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Lifetime value of the members (mean total spent, in the shop's money) for the dashboard.
+    average_spent = models.FloatField(null=True, blank=True, editable=False)
+    average_orders = models.FloatField(null=True, blank=True, editable=False)
     counted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

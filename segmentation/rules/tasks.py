@@ -36,9 +36,15 @@ def recount_segment(segment_id: int) -> bool:
         size=summary.count,
         reachable_email=summary.reachable_email,
         reachable_sms=summary.reachable_sms,
+        average_spent=_mean(summary.stats["total_spent"]),
+        average_orders=_mean(summary.stats["order_count"]),
         counted_at=timezone.now(),
     )
     return True
+
+
+def _mean(stat: preview.Stat | None) -> float | None:
+    return stat.mean if stat else None
 
 
 @shared_task

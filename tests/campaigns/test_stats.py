@@ -9,7 +9,9 @@ from scipy import stats as sp
 from campaigns.stats import (
     Moments,
     holm,
+    mean_interval,
     normal_quantile,
+    sample_size_means,
     sample_size_per_variant,
     t_sf_two_sided,
     two_proportions,
@@ -84,3 +86,18 @@ def test_sample_size_matches_the_textbook_formula():
     n = sample_size_per_variant(0.10, 0.01)
     assert 14_700 <= n <= 14_800
     assert sample_size_per_variant(0.02, 0.01) < n
+
+
+def test_sample_size_for_means_matches_the_normal_formula():
+    # n = 2 ((z_{0.975} + z_{0.8}) sd / delta)^2, with scipy's quantiles.
+    z = sp.norm.ppf(0.975) + sp.norm.ppf(0.8)
+    assert sample_size_means(20.0, 1.5) == math.ceil(2 * (z * 20.0 / 1.5) ** 2)
+    assert sample_size_means(20.0, 0.0) == 0
+
+
+def test_mean_interval_matches_scipy():
+    rng = random.Random(3)
+    values = [rng.expovariate(1 / 30) if rng.random() < 0.1 else 0.0 for _ in range(900)]
+    got = mean_interval(Moments(len(values), sum(values), sum(x * x for x in values)))
+    low, high = sp.t.interval(0.95, len(values) - 1, loc=sp.tmean(values), scale=sp.sem(values))
+    assert (got.low, got.high) == pytest.approx((low, high), rel=1e-7)

@@ -166,6 +166,10 @@ def test_recount_counts_in_the_background_and_keeps_updated_at(
     segment.refresh_from_db()
     assert response.status_code == 302
     assert (segment.size, segment.reachable_email, segment.reachable_sms) == (3, 2, 1)
+    germans = members(segment.definition)
+    spent = [float(c.total_spent) for c in germans]
+    assert segment.average_spent == pytest.approx(sum(spent) / len(spent))
+    assert segment.average_orders == pytest.approx(sum(c.order_count for c in germans) / 3)
     assert segment.counted_at is not None
     assert segment.updated_at == updated
 
