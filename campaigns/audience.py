@@ -11,9 +11,11 @@ Each track's segment members are classified in SQL, in this order (the first rea
    in the last SEGMENTA_FREQUENCY_CAP_DAYS days (0 messages: no cap).
 
 Everyone else gets a delivery row: holdout when bucket(h) < holdout_percent, else the variant
-whose cumulative weight range holds variant_bucket(h). h is `mix(campaign, customer)` below,
-computed inside the SQL statement, identically on PostgreSQL and SQLite, so that freezing
-again (or on another database) assigns the same people the same way.
+whose cumulative weight range holds variant_bucket(h); in test-then-winner mode a row outside
+the test share (test_bucket(h) >= test_percent) waits for the winner instead of being queued
+(status "waiting", with its split variant in case no winner is picked). h is
+`mix(campaign, customer)` below, computed inside the SQL statement, identically on PostgreSQL
+and SQLite, so that freezing again (or on another database) assigns the same people the same way.
 
 Freezing is one INSERT ... SELECT per track, ON CONFLICT (campaign, customer) DO NOTHING, in
 one transaction: never a Python loop over customers, and a second freeze adds nothing.
@@ -24,10 +26,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from campaigns.models import Campaign, Delivery, DeliveryStatus, Track
+from campaigns.models import AbMode, Campaign, Delivery, DeliveryStatus, Track
 from segmentation.models import ConsentStatus, Customer, TopicConsent
 from segmentation.rules import compile_definition
 from segmentation.rules.catalogue import reachable_q
@@ -91,12 +93,13 @@ class TrackPlan:
     segment: str
     skipped: dict[str, int]  # reason -> customers of this segment left out for it
     holdout: int
-    variants: dict[str, int]  # variant label -> recipients
+    variants: dict[str, int]  # variant label -> recipients (of the test, in winner mode)
+    waiting: int = 0  # winner mode: the rest, who get the winner
 
     @property
     def eligible(self) -> int:
         """Customers of this track who get a delivery row (holdout included)."""
-        return self.holdout + sum(self.variants.values())
+        return self.holdout + sum(self.variants.values()) + self.waiting
 
     @property
     def matched(self) -> int:
@@ -165,29 +168,31 @@ def frozen_plan(
     """The plan of a frozen campaign, read from its delivery rows (per-track skip reasons
     are known only right after freezing; campaign.skipped keeps the totals)."""
     tracks = tracks if tracks is not None else _tracks(campaign)
+    # Grouped in the database: a million rows come back as a few dozen.
     rows = (
         Delivery.objects.filter(campaign=campaign)
         .order_by()
         .values_list("track_id", "variant__label", "status")
+        .annotate(n=Count("id"))
     )
-    counts: dict[tuple[int, str | None, bool], int] = {}
-    for track_id, label, status in rows.iterator(chunk_size=10000):
-        key = (track_id, label, status == DeliveryStatus.HOLDOUT)
-        counts[key] = counts.get(key, 0) + 1
     plans = []
     for i, track in enumerate(tracks):
         variants = {v.label: 0 for v in track.variants.all()}
-        holdout = 0
-        for (track_id, label, held), n in counts.items():
+        holdout = waiting = 0
+        for track_id, label, status, n in rows:
             if track_id != track.pk:
                 continue
-            if held:
+            if status == DeliveryStatus.HOLDOUT:
                 holdout += n
+            elif status == DeliveryStatus.WAITING:
+                waiting += n
             else:
                 variants[label] = variants.get(label, 0) + n
         reasons = skipped[i] if skipped else {}
         plans.append(
-            TrackPlan(track.pk, track.position, track.segment.name, reasons, holdout, variants)
+            TrackPlan(
+                track.pk, track.position, track.segment.name, reasons, holdout, variants, waiting
+            )
         )
     return Plan(plans, dict(campaign.skipped or {}))
 
@@ -299,16 +304,38 @@ def _classified_sql(
     members_sql, members_params = members.query.sql_with_params()
     hashed = _HASHED.replace("{members}", members_sql)
     variant_sql, variant_params = _variant_case(track, campaign.holdout_percent)
+    # Test-then-winner: outside the test share (a third draw, h's third digit pair) rows wait
+    # for the winner; their variant is the split's, kept if no winner is picked.
+    test_percent = _test_percent(campaign, track)
     sql = f"""
         SELECT customer_id, {variant_sql} AS variant_id,
                CASE WHEN reason <> '' THEN reason
                     WHEN h %% 100 < %s THEN '{DeliveryStatus.HOLDOUT.value}'
+                    WHEN (h / 10000) %% 100 >= %s THEN '{DeliveryStatus.WAITING.value}'
                     ELSE '{DeliveryStatus.QUEUED.value}' END AS outcome
         FROM ({hashed}) t
     """
     # Parameters in the order their placeholders appear in the text.
-    params = [*variant_params, campaign.holdout_percent, campaign.pk, *members_params]
+    params = [
+        *variant_params,
+        campaign.holdout_percent,
+        test_percent,
+        campaign.pk,
+        *members_params,
+    ]
     return sql, params
+
+
+def test_bucket(h: int) -> int:
+    return (h // 10000) % 100
+
+
+def _test_percent(campaign: Campaign, track: Track) -> int:
+    """The share of the track that gets the test: everyone unless this is a winner-mode
+    campaign and the track has variants to choose between."""
+    if campaign.ab_mode != AbMode.WINNER or len(track.variants.all()) < 2:
+        return 100
+    return campaign.test_percent
 
 
 def _variant_case(track: Track, holdout_percent: int) -> tuple[str, list]:
@@ -335,15 +362,19 @@ def _count(campaign: Campaign, track: Track, earlier: list[Track], now: datetime
     labels = {v.pk: v.label for v in track.variants.all()}
     skipped = dict.fromkeys(REASONS, 0)
     variants = {label: 0 for label in sorted(labels.values())}
-    holdout = 0
+    holdout = waiting = 0
     for outcome, variant_id, n in rows:
         if outcome == DeliveryStatus.HOLDOUT:
             holdout += n
+        elif outcome == DeliveryStatus.WAITING:
+            waiting += n
         elif outcome == DeliveryStatus.QUEUED:
             variants[labels[variant_id]] += n
         else:
             skipped[outcome] += n
-    return TrackPlan(track.pk, track.position, track.segment.name, skipped, holdout, variants)
+    return TrackPlan(
+        track.pk, track.position, track.segment.name, skipped, holdout, variants, waiting
+    )
 
 
 # --- the insert --------------------------------------------------------------------------
@@ -378,7 +409,8 @@ def _insert(campaign: Campaign, track: Track, earlier: list[Track], now: datetim
     insert = f"""
         INSERT INTO {Delivery._meta.db_table} ({", ".join(columns + defaults)})
         SELECT {", ".join(values)} FROM ({sql}) c
-        WHERE c.outcome IN ('{DeliveryStatus.HOLDOUT.value}', '{DeliveryStatus.QUEUED.value}')
+        WHERE c.outcome IN ('{DeliveryStatus.HOLDOUT.value}', '{DeliveryStatus.QUEUED.value}',
+                            '{DeliveryStatus.WAITING.value}')
         ON CONFLICT (campaign_id, customer_id) DO NOTHING
     """
     with connection.cursor() as cursor:

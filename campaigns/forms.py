@@ -18,6 +18,7 @@ from campaigns.models import Campaign, Variant
 from segmentation.models import E164, Channel, Topic
 
 NOW, LATER = "now", "later"
+AB_FIELDS = ("ab_mode", "test_percent", "winner_metric", "winner_wait_hours", "winner_fallback")
 COMMON_ZONES = ("UTC", "Europe/Berlin", "Europe/London", "Europe/Paris", "America/New_York")
 
 
@@ -49,8 +50,14 @@ class CampaignForm(forms.ModelForm):
         fields = [
             "name", "channel", "sender_name", "sender_email", "sms_sender", "topic",
             "holdout_percent", "conversion_window_days", "cost",
+            "ab_mode", "test_percent", "winner_metric", "winner_wait_hours", "winner_fallback",
         ]  # fmt: skip
+        widgets = {"ab_mode": forms.RadioSelect}
         labels = {
+            "test_percent": "Test share (%)",
+            "winner_metric": "Pick the winner on",
+            "winner_wait_hours": "Wait before picking (hours)",
+            "winner_fallback": "If no variant is significantly better",
             "holdout_percent": "Holdout (%)",
             "conversion_window_days": "Conversion window (days)",
             "cost": "Cost",
@@ -73,9 +80,18 @@ class CampaignForm(forms.ModelForm):
             self.initial["send"] = LATER
             self.initial["send_at"] = campaign.scheduled_at.astimezone(zone).replace(tzinfo=None)
         self.initial.setdefault("schedule_timezone", campaign.schedule_timezone or "UTC")
+        for name in AB_FIELDS:
+            # A campaign without variants to test need not say how to test them.
+            self.fields[name].required = False
 
     def clean(self) -> dict:
         data = super().clean()
+        for name in AB_FIELDS:
+            if data.get(name) in (None, "") and name not in self.errors:
+                data[name] = getattr(self.instance, name)
+        if data.get("channel") == Channel.SMS and data.get("winner_metric") == "open":
+            # Text messages carry no open pixel.
+            self.add_error("winner_metric", "Text messages have no opens: pick another measure.")
         if data.get("send") != LATER:
             data["scheduled_at"] = None
             return data

@@ -31,6 +31,7 @@ from campaigns.models import (
     Delivery,
     DeliveryStatus,
     OrderAttribution,
+    Track,
 )
 from segmentation.models import Order
 
@@ -71,14 +72,17 @@ def _squares(name: str, filter: Q):
     return Sum(F(name) * F(name), filter=filter, output_field=FloatField())
 
 
-def _funnel(campaign: Campaign) -> dict[tuple[int, int | None], dict[str, Any]]:
-    """One grouped pass over the campaign's rows. Rows waiting for an A/B winner carry a
-    provisional variant: they count as waiting only. Holdout rows have no variant."""
+def _funnel(campaign: Campaign, track: Track | None = None) -> dict[tuple[int, int | None], dict]:
+    """One grouped pass over the campaign's rows (or one track's). Rows waiting for an A/B
+    winner carry a provisional variant: they count as waiting only. Holdout rows have no
+    variant."""
     status = DeliveryStatus
     sent = Q(status=SENT)
+    rows = Delivery.objects.filter(campaign=campaign)
+    if track is not None:
+        rows = rows.filter(track=track)
     rows = (
-        Delivery.objects.filter(campaign=campaign)
-        .order_by()
+        rows.order_by()
         .values("track_id", "variant_id")
         .annotate(
             frozen=Count("id", filter=~Q(status__in=[status.WAITING, status.HOLDOUT])),
@@ -189,6 +193,32 @@ def _extra(campaign: Campaign) -> dict[str, dict[str, int]]:
     }
 
 
+def _variants(track: Track, funnel: dict, orders: dict) -> list[dict[str, Any]]:
+    variants = []
+    for variant in track.variants.all():
+        counts = dict.fromkeys(FUNNEL, 0) | funnel.get((track.pk, variant.pk), {})
+        n_orders, order_total = orders.get((track.pk, variant.pk), (0, 0.0))
+        variants.append(
+            {
+                "id": variant.pk,
+                "label": variant.label,
+                "weight": variant.weight,
+                "subject": variant.subject,
+                **{key: counts[key] for key in FUNNEL},
+                "revenue_sum": counts.get("revenue_sum") or 0.0,
+                "revenue_squares": counts.get("revenue_squares") or 0.0,
+                "orders": n_orders,
+                "order_total": order_total,
+            }
+        )
+    return variants
+
+
+def track_variants(track: Track) -> list[dict[str, Any]]:
+    """One track's variants with their counts, read now (the A/B decision needs fresh ones)."""
+    return _variants(track, _funnel(track.campaign, track), {})
+
+
 def collect(campaign: Campaign) -> dict[str, Any]:
     """Everything the results page shows, as JSON-ready data."""
     funnel = _funnel(campaign)
@@ -196,23 +226,7 @@ def collect(campaign: Campaign) -> dict[str, Any]:
     lift = _lift(campaign)
     tracks = []
     for track in campaign.tracks.select_related("segment").prefetch_related("variants"):
-        variants = []
-        for variant in track.variants.all():
-            counts = dict.fromkeys(FUNNEL, 0) | funnel.get((track.pk, variant.pk), {})
-            n_orders, order_total = orders.get((track.pk, variant.pk), (0, 0.0))
-            variants.append(
-                {
-                    "id": variant.pk,
-                    "label": variant.label,
-                    "weight": variant.weight,
-                    "subject": variant.subject,
-                    **{key: counts[key] for key in FUNNEL},
-                    "revenue_sum": counts.get("revenue_sum") or 0.0,
-                    "revenue_squares": counts.get("revenue_squares") or 0.0,
-                    "orders": n_orders,
-                    "order_total": order_total,
-                }
-            )
+        variants = _variants(track, funnel, orders)
         held = funnel.get((track.pk, None), {})
         tracks.append(
             {

@@ -59,7 +59,14 @@ from django.utils import timezone
 from psycopg import pq
 
 from campaigns import audience, rendering, sms, tasks
-from campaigns.models import Campaign, CampaignStatus, Delivery, DeliveryStatus
+from campaigns.models import (
+    AbMode,
+    Campaign,
+    CampaignStatus,
+    Delivery,
+    DeliveryStatus,
+    WinnerMetric,
+)
 from segmentation.consent import is_reachable
 from segmentation.models import Channel, Customer
 from segmentation.rules import check
@@ -102,7 +109,17 @@ def launch_problems(campaign: Campaign) -> list[str]:
         for variant in variants:
             for problem in rendering.check_variant(variant, campaign.channel):
                 problems.append(f"{where}, variant {variant.label}: {problem}")
-    return problems
+    return problems + _winner_problems(campaign, tracks)
+
+
+def _winner_problems(campaign: Campaign, tracks: list) -> list[str]:
+    if campaign.ab_mode != AbMode.WINNER:
+        return []
+    if not any(len(track.variants.all()) >= 2 for track in tracks):
+        return ["Test-then-winner needs a track with at least two variants to test."]
+    if campaign.channel == Channel.SMS and campaign.winner_metric == WinnerMetric.OPEN:
+        return ["Text messages have no opens: pick the winner on another measure."]
+    return []
 
 
 def launch(campaign: Campaign, now: datetime | None = None) -> audience.Plan | None:
@@ -193,14 +210,18 @@ def cancel(campaign: Campaign) -> bool:
             status=CANCELLED, finished_at=now
         )
         if changed:
-            Delivery.objects.filter(campaign=campaign, status=QUEUED).update(status=CANCELLED)
+            waiting = [QUEUED, DeliveryStatus.WAITING]
+            Delivery.objects.filter(campaign=campaign, status__in=waiting).update(status=CANCELLED)
     campaign.refresh_from_db(fields=["status", "finished_at"])
     return bool(changed)
 
 
 def finish_if_done(campaign_id: int) -> bool:
-    """Sent once no row is queued or claimed any more; one statement, so never too early."""
-    unsent = Delivery.objects.filter(campaign_id=campaign_id, status__in=[QUEUED, CLAIMED])
+    """Sent once no row is queued, claimed or waiting for an A/B winner any more; one
+    statement, so never too early."""
+    unsent = Delivery.objects.filter(
+        campaign_id=campaign_id, status__in=[QUEUED, CLAIMED, DeliveryStatus.WAITING]
+    )
     finished = (
         Campaign.objects.filter(pk=campaign_id, status=SENDING)
         .exclude(Exists(unsent))
@@ -226,6 +247,7 @@ def progress(campaign: Campaign, now: datetime | None = None) -> dict[str, Any]:
         failed=Count("id", filter=Q(status=FAILED)),
         skipped=Count("id", filter=Q(status=SKIPPED)),
         holdout=Count("id", filter=Q(status=DeliveryStatus.HOLDOUT)),
+        waiting=Count("id", filter=Q(status=DeliveryStatus.WAITING)),
         cancelled=Count("id", filter=Q(status=DeliveryStatus.CANCELLED)),
         recent=Count("id", filter=Q(sent_at__gte=now - timedelta(seconds=window))),
     )
@@ -234,13 +256,15 @@ def progress(campaign: Campaign, now: datetime | None = None) -> dict[str, Any]:
         reasons = rows.filter(status=SKIPPED).order_by().values_list("error").annotate(Count("id"))
         at_send = {reason or "unknown": n for reason, n in reasons}
     at_freeze = {k: v for k, v in (campaign.skipped or {}).items() if v}
-    remaining = counts["queued"] + counts["claimed"] - counts["in_flight"]
+    # Rows waiting for an A/B winner are still to be sent.
+    remaining = counts["queued"] + counts["claimed"] - counts["in_flight"] + counts["waiting"]
     return {
         "status": campaign.status,
         "frozen": counts["frozen"],
         "sent": counts["sent"] + counts["in_flight"],
         "failed": counts["failed"],
         "holdout": counts["holdout"],
+        "waiting": counts["waiting"],
         "cancelled": counts["cancelled"],
         "remaining": remaining,
         "skipped_at_freeze": at_freeze,

@@ -90,3 +90,12 @@ def refresh_changing_results() -> int:
 
 
 # --- end of results ------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def decide_winners() -> list[int]:
+    """Periodic (CELERY_BEAT_SCHEDULE): pick the A/B winner of every track whose test is
+    done and whose wait is over, and send it to the rest of the track."""
+    from campaigns import winner  # winner imports sending, which imports this module
+
+    return winner.decide_due()

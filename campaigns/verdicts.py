@@ -200,7 +200,11 @@ def roi(revenue: float, cost: float) -> float | None:
 # --- building the report -----------------------------------------------------------------
 
 
-def _variant(raw: dict[str, Any], extra: dict[str, dict[str, int]], track_id: int) -> VariantResult:
+def variant_result(
+    raw: dict[str, Any], extra: dict[str, dict[str, int]] | None = None, track_id: int = 0
+) -> VariantResult:
+    """A variant of the snapshot (campaigns.results) with its counts and revenue moments."""
+    extra = extra or {}
     counts = {key: raw.get(key, 0) for key in raw if isinstance(raw.get(key), int)}
     return VariantResult(
         id=raw.get("id"),
@@ -250,7 +254,7 @@ def build(campaign: Campaign, data: dict[str, Any]) -> Report:
     tracks, all_variants, lifts = [], [], []
     total_sent = sum(v["sent"] for t in data["tracks"] for v in t["variants"]) or 0
     for raw in data["tracks"]:
-        variants = [_variant(v, extra, raw["id"]) for v in raw["variants"]]
+        variants = [variant_result(v, extra, raw["id"]) for v in raw["variants"]]
         all_variants += variants
         sent = sum(v.sent for v in variants)
         cost = float(campaign.cost) * sent / total_sent if total_sent else 0.0

@@ -18,9 +18,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from campaigns import audience, sending
+from campaigns import audience, sending, winner
 from campaigns.forms import CampaignForm
-from campaigns.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, Track, Variant
+from campaigns.models import (
+    AbMode,
+    Campaign,
+    CampaignStatus,
+    Delivery,
+    DeliveryStatus,
+    Track,
+    Variant,
+)
 from campaigns.views_outbox import email_outbox_in_use
 from segmentation.access import role_required
 from segmentation.models import Segment
@@ -303,7 +311,23 @@ def _progress_context(campaign: Campaign) -> dict:
         "percent": round(100 * done / to_send) if to_send else 100,
         "live": campaign.status in LIVE,
         "freeze_reasons": [row for row in reason_rows(figures["skipped_at_freeze"]) if row[2]],
+        "ab_tracks": _ab_tracks(campaign) if campaign.ab_mode == AbMode.WINNER else [],
     }
+
+
+def _ab_tracks(campaign: Campaign) -> list[dict]:
+    """Test-then-winner per track: the decision made, or when it is due."""
+    rows = []
+    tracks = campaign.tracks.select_related("segment", "decision__winner").prefetch_related(
+        "variants"
+    )
+    for track in tracks:
+        if len(track.variants.all()) < 2:
+            continue
+        decision = getattr(track, "decision", None)
+        due = None if decision or not campaign.launched_at else winner.due_at(track)
+        rows.append({"track": track, "decision": decision, "due": due})
+    return rows
 
 
 def _control(request: HttpRequest, pk: int, action, done: str, not_done: str) -> HttpResponse:
