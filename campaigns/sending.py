@@ -59,6 +59,7 @@ from django.utils import timezone
 from psycopg import pq
 
 from campaigns import audience, rendering, sms, tasks
+from campaigns.mime import to_bytes as mime_bytes
 from campaigns.models import (
     AbMode,
     Campaign,
@@ -1001,7 +1002,7 @@ def _email(message: Any) -> Outgoing:
         email=message,
         sender=sanitize_address(message.from_email, encoding),
         recipients=tuple(sanitize_address(a, encoding) for a in message.recipients()),
-        data=mime.as_bytes(linesep="\r\n"),
+        data=mime_bytes(mime),
         message_id=message_id,
     )
 
