@@ -119,13 +119,35 @@ def t_sf_two_sided(t: float, df: float) -> float:
     return _betainc(df / 2, 0.5, df / (df + t * t))
 
 
+def _t_quantile_expansion(p: float, df: float) -> float:
+    """Cornish-Fisher expansion about the normal quantile (Abramowitz & Stegun 26.7.5): at
+    100 degrees of freedom and more it agrees with the exact quantile to about 1e-9, and
+    costs no incomplete beta (campaign sizes give thousands)."""
+    z = normal_quantile(p)
+    z2 = z * z
+    return z + sum(
+        term / df**power
+        for power, term in enumerate(
+            (
+                z * (z2 + 1) / 4,
+                z * ((5 * z2 + 16) * z2 + 3) / 96,
+                z * (((3 * z2 + 19) * z2 + 17) * z2 - 15) / 384,
+                z * ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) / 92160,
+            ),
+            start=1,
+        )
+    )
+
+
 def t_quantile(p: float, df: float) -> float:
     """Inverse CDF of Student's t, by bisection on the two-sided tail (only used for CIs)."""
-    if df > 1e6:
-        return normal_quantile(p)
-    tail = 2 * (1 - p)  # two-sided tail probability of the wanted |t|
+    if df >= 100:
+        return _t_quantile_expansion(p, df)
+    tail = 2 * min(p, 1 - p)  # two-sided tail probability of the wanted |t|
     low, high = 0.0, 1e3
-    for _ in range(200):
+    # About 50 halvings bring 1e3 down to 1e-12, past which nothing changes in a float; each
+    # step costs an incomplete beta, and the results page computes a dozen quantiles.
+    while high - low > 1e-12:
         mid = (low + high) / 2
         if t_sf_two_sided(mid, df) > tail:
             low = mid

@@ -13,6 +13,7 @@ from campaigns.stats import (
     normal_quantile,
     sample_size_means,
     sample_size_per_variant,
+    t_quantile,
     t_sf_two_sided,
     two_proportions,
     welch,
@@ -101,3 +102,10 @@ def test_mean_interval_matches_scipy():
     got = mean_interval(Moments(len(values), sum(values), sum(x * x for x in values)))
     low, high = sp.t.interval(0.95, len(values) - 1, loc=sp.tmean(values), scale=sp.sem(values))
     assert (got.low, got.high) == pytest.approx((low, high), rel=1e-7)
+
+
+@pytest.mark.parametrize("df", [1, 2.5, 7, 30, 99.9, 100, 250, 4_000, 250_000, 1e8])
+@pytest.mark.parametrize("p", [0.025, 0.5, 0.9, 0.975, 0.999])
+def test_t_quantile_matches_scipy(p, df):
+    # Bisection below 100 degrees of freedom, the Cornish-Fisher expansion from 100 on.
+    assert t_quantile(p, df) == pytest.approx(sp.t.ppf(p, df), rel=1e-8, abs=1e-8)
