@@ -107,7 +107,10 @@ def _funnel(campaign: Campaign, track: Track | None = None) -> dict[tuple[int, i
 def _orders(campaign: Campaign) -> dict[tuple[int, int | None], tuple[int, float]]:
     """Attributed orders and their total per track and variant (average order value)."""
     rows = (
-        OrderAttribution.objects.filter(delivery__campaign=campaign)
+        # Every credited delivery has converted_at: the converters' index finds them.
+        OrderAttribution.objects.filter(
+            delivery__campaign=campaign, delivery__converted_at__isnull=False
+        )
         .order_by()
         .values_list("delivery__track_id", "delivery__variant_id")
         .annotate(n=Count("id"), total=Sum("order__total", output_field=FloatField()))
@@ -145,13 +148,13 @@ def lift_window(campaign: Campaign) -> tuple[datetime, datetime] | None:
     )
 
 
+# Only customers who ordered in the window join (an inner join: the planner can start from
+# the window's orders); how many were sent or held out comes from the funnel.
 _LIFT_SQL = """
-SELECT d.track_id, d.status, COUNT(*),
-       SUM(CASE WHEN o.n IS NULL THEN 0 ELSE 1 END),
-       SUM(COALESCE(o.s, 0)), SUM(COALESCE(o.s, 0) * COALESCE(o.s, 0))
+SELECT d.track_id, d.status, COUNT(*), SUM(o.s), SUM(o.s * o.s)
 FROM {deliveries} d
-LEFT JOIN (
-    SELECT customer_id, COUNT(*) AS n, SUM(total) AS s FROM {orders}
+JOIN (
+    SELECT customer_id, SUM(total) AS s FROM {orders}
     WHERE placed_at >= %s AND placed_at <= %s AND customer_id IS NOT NULL
     GROUP BY customer_id
 ) o ON o.customer_id = d.customer_id
@@ -160,22 +163,32 @@ GROUP BY d.track_id, d.status
 """
 
 
-def _lift(campaign: Campaign) -> dict[int, dict[str, dict[str, float]]]:
+def _group_sizes(funnel: dict) -> dict[tuple[int, str], int]:
+    sizes: dict[tuple[int, str], int] = {}
+    for (track_id, _), counts in funnel.items():
+        for group, key in (("sent", "sent"), ("holdout", "holdout")):
+            sizes[track_id, group] = sizes.get((track_id, group), 0) + counts[key]
+    return sizes
+
+
+def _lift(campaign: Campaign, funnel: dict) -> dict[int, dict[str, dict[str, float]]]:
     """Sent against held-out customers, the same measure for both: did they order in the
     window after launch, and how much. (Attribution credits only messages, so it cannot
     speak for the holdout; this compares like with like.)"""
     window = lift_window(campaign)
     if not campaign.holdout_percent or window is None:
         return {}
-    sql = _LIFT_SQL.format(deliveries=Delivery._meta.db_table, orders=Order._meta.db_table)  # noqa: S608 (table names from the models, values as parameters)
+    tables = {"deliveries": Delivery._meta.db_table, "orders": Order._meta.db_table}
+    sql = _LIFT_SQL.format(**tables)  # noqa: S608 (names from the models, values as parameters)
     start, end = (connection.ops.adapt_datetimefield_value(t) for t in window)
     params = [start, end, campaign.pk, SENT.value, DeliveryStatus.HOLDOUT.value]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        buyers = {(track, status): rest for track, status, *rest in cursor.fetchall()}
     lift: dict[int, dict[str, dict[str, float]]] = {}
-    for track_id, status, n, converted, total, squares in rows:
-        group = "sent" if status == SENT else "holdout"
+    for (track_id, group), n in _group_sizes(funnel).items():
+        status = SENT.value if group == "sent" else DeliveryStatus.HOLDOUT.value
+        converted, total, squares = buyers.get((track_id, status), (0, 0, 0))
         lift.setdefault(track_id, {})[group] = {
             "n": n,
             "converted": int(converted or 0),
@@ -223,7 +236,7 @@ def collect(campaign: Campaign) -> dict[str, Any]:
     """Everything the results page shows, as JSON-ready data."""
     funnel = _funnel(campaign)
     orders = _orders(campaign)
-    lift = _lift(campaign)
+    lift = _lift(campaign, funnel)
     tracks = []
     for track in campaign.tracks.select_related("segment").prefetch_related("variants"):
         variants = _variants(track, funnel, orders)
