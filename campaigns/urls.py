@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import views, views_content, views_outbox
+from campaigns import views, views_content, views_outbox, views_results
 
 urlpatterns = [
     path("", views.campaign_list, name="campaign_list"),
@@ -21,4 +21,15 @@ urlpatterns = [
     path("<int:pk>/pause/", views.campaign_pause, name="campaign_pause"),
     path("<int:pk>/resume/", views.campaign_resume, name="campaign_resume"),
     path("<int:pk>/cancel/", views.campaign_cancel, name="campaign_cancel"),
+    path("<int:pk>/results/", views_results.campaign_results, name="campaign_results"),
+    path(
+        "<int:pk>/results/refresh/",
+        views_results.campaign_results_refresh,
+        name="campaign_results_refresh",
+    ),
+    path(
+        "<int:pk>/results/export/",
+        views_results.campaign_results_export,
+        name="campaign_results_export",
+    ),
 ]

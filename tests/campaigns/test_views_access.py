@@ -24,6 +24,8 @@ VIEWS = {
     "outbox_message": EVERY_ROLE,
     "outbox_sms": EVERY_ROLE,
     "campaign_new": ("marketer",),
+    "campaign_results": EVERY_ROLE,  # a draft's: "no results yet"
+    "campaign_results_export": EVERY_ROLE,  # a draft's: the header row only
 }
 # Forms: the roles that may post them, and what an empty post gets.
 POST_VIEWS = {
@@ -39,6 +41,7 @@ POST_VIEWS = {
     "campaign_resume": (("marketer",), 302),
     "campaign_cancel": (("marketer",), 302),
     "campaign_sms_count": (EVERY_ROLE, 200),
+    "campaign_results_refresh": (EVERY_ROLE, 303),  # reading figures again changes nothing
 }
 GET_ONLY = [name for name in VIEWS if name not in POST_VIEWS]
 POST_ONLY = [name for name in POST_VIEWS if name not in VIEWS]
