@@ -267,7 +267,14 @@ def refresh(campaign: Campaign, now: datetime | None = None) -> CampaignResult:
         campaign=campaign,
         defaults={"computed_at": now or timezone.now(), "took_ms": took, "data": data},
     )
+    # A refresh asked for from now on computes again (request_refresh's guard is for the
+    # requests that arrive while one is queued or running).
+    cache.delete(_refresh_key(campaign))
     return result
+
+
+def _refresh_key(campaign: Campaign) -> str:
+    return f"results-refresh:{campaign.pk}"
 
 
 def stale(result: CampaignResult | None, now: datetime | None = None) -> bool:
@@ -291,8 +298,7 @@ def request_refresh(campaign: Campaign) -> bool:
     """Enqueue one refresh (at most one per campaign at a time); True if one was queued."""
     from campaigns import tasks  # tasks import this module
 
-    key = f"results-refresh:{campaign.pk}"
-    if not cache.add(key, 1, timeout=settings.SEGMENTA_RESULTS_MAX_AGE):
+    if not cache.add(_refresh_key(campaign), 1, timeout=settings.SEGMENTA_RESULTS_MAX_AGE):
         return False
     tasks.refresh_results.delay_on_commit(campaign.pk)
     return True

@@ -27,6 +27,7 @@ urlpatterns = [
         views_results.campaign_results_refresh,
         name="campaign_results_refresh",
     ),
+    path("<int:pk>/results/cost/", views_results.campaign_cost, name="campaign_cost"),
     path(
         "<int:pk>/results/export/",
         views_results.campaign_results_export,

@@ -355,6 +355,9 @@ def _verdict(
         kind = "better" if comparison.difference > 0 else "worse"
         text = f"{b} {better if kind == 'better' else worse} than {a}: {figures}."
         return Verdict(metric, b, a, kind, comparison, text)
+    if metric == REVENUE and not (control.moments.total or other.moments.total):
+        text = f"No revenue from {a} or {b} yet: nothing to compare."
+        return Verdict(metric, b, a, "none", comparison, text)
     needed, what = _needed(control, other, metric)
     if needed:
         text = (

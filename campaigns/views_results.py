@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -24,7 +25,7 @@ from django_htmx.http import reswap, retarget
 
 from campaigns import charts, export, results, verdicts
 from campaigns.models import AbMode, Campaign, CampaignResult, WinnerDecision, WinnerMetric
-from campaigns.views import VIEW, _get_campaign_for_user
+from campaigns.views import CHANGE, VIEW, _get_campaign_for_user
 from segmentation.access import role_required
 
 TEMPLATE = "campaigns/results.html"
@@ -165,6 +166,27 @@ def _section(
         compare=charts.comparison(track.variants, COMPARED),
         timeline=charts.timeline(entries, [(v.id, v.label) for v in track.variants]),
     )
+
+
+class CostForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["cost"]
+
+
+@require_POST
+@role_required(CHANGE)
+def campaign_cost(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cost is often known only after the send (the invoice): it may change whenever,
+    unlike the rest of a launched campaign; ROI is computed from it on each view."""
+    campaign = _get_campaign_for_user(request, pk)
+    form = CostForm(request.POST, instance=campaign)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Cost saved: ROI uses it from now on.")
+    else:
+        messages.error(request, "Cost: " + " ".join(form.errors.get("cost", ["not valid."])))
+    return _see_other(reverse("campaign_results", args=[campaign.pk]))
 
 
 @require_POST

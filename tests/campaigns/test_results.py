@@ -172,6 +172,16 @@ def test_revenue_per_recipient_is_compared_with_welch():
     assert verdict.text.startswith("B earns more per recipient than A: +2.00 per recipient")
 
 
+def test_no_revenue_yet_is_said_plainly():
+    campaign = make("A", "B")
+    deliver(variant(campaign, "A"), 500, clicked=20)
+    deliver(variant(campaign, "B"), 500, clicked=30)
+
+    verdict = report(campaign).tracks[0].verdicts["revenue"][0]
+
+    assert verdict.text == "No revenue from A or B yet: nothing to compare."
+
+
 def test_sms_has_no_open_verdicts():
     campaign = make("A", "B")
     Campaign.objects.filter(pk=campaign.pk).update(channel="sms")
@@ -307,6 +317,16 @@ def test_a_settled_campaign_keeps_its_snapshot(run_on_commit):
         results.current(campaign)
 
     assert CampaignResult.objects.get(campaign=campaign).computed_at == old.computed_at
+
+
+def test_after_a_refresh_another_can_be_asked_for(run_on_commit):
+    campaign = make("A")
+
+    with run_on_commit():
+        assert results.request_refresh(campaign)
+        assert not results.request_refresh(campaign)  # one queued at a time
+
+    assert results.request_refresh(campaign)  # that one ran
 
 
 def test_the_beat_refreshes_only_changing_campaigns(run_on_commit):

@@ -171,6 +171,38 @@ def test_it_asks_for_the_cost_to_show_roi(marketer_client, finished):
     assert "Enter the campaign's cost to see ROI." in html.find(data_stat="roi").text
 
 
+def test_the_cost_can_be_entered_after_the_launch(marketer_client, finished):
+    Campaign.objects.filter(pk=finished.pk).update(cost=0)
+    url = reverse("campaign_cost", args=[finished.pk])
+
+    response = marketer_client.post(url, {"cost": "400"}, follow=True)
+
+    html = parse(response.content)
+    assert html.find(data_stat="roi").find("dd").text == "+600%"  # (2,800 - 400) / 400
+    assert "Cost saved" in html.find("ul", class_="messages").text
+
+
+def test_a_bad_cost_is_refused_and_changes_nothing(marketer_client, finished):
+    url = reverse("campaign_cost", args=[finished.pk])
+
+    response = marketer_client.post(url, {"cost": "-5"}, follow=True)
+
+    finished.refresh_from_db()
+    assert finished.cost == Decimal("100")
+    assert "Cost:" in parse(response.content).find("ul", class_="messages").text
+
+
+def test_only_those_who_may_change_campaigns_see_the_cost_form(client, data_admin, finished):
+    client.force_login(data_admin)
+
+    html = parse(page(client, finished).content)
+
+    assert not html.find_all("form", class_="cost-form")
+    assert (
+        client.post(reverse("campaign_cost", args=[finished.pk]), {"cost": "1"}).status_code == 403
+    )
+
+
 def test_it_shows_the_holdout_beside_the_sent_group(marketer_client, finished):
     html = parse(page(marketer_client, finished).content)
 
