@@ -1,4 +1,5 @@
-"""Signed links that point at one delivery: the open pixel, tracked clicks, the SMS opt-out.
+"""Signed links that point at one delivery: the open pixel, tracked clicks, the SMS opt-out,
+the feedback survey (feedback builds that URL: campaigns does not know its view).
 
 A token is the delivery's public id in URL-safe base64 (22 characters), for clicks followed by
 the link's number, then a signature with a salt per purpose. The signature is Django's HMAC
@@ -19,6 +20,7 @@ SALTS = {
     "open": "segmenta.track.open",
     "click": "segmenta.track.click",
     "sms_optout": "segmenta.track.sms-optout",
+    "survey": "segmenta.feedback.survey",
 }
 SIGNATURE_LENGTH = 16
 

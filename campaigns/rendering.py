@@ -44,7 +44,7 @@ from django.template.defaulttags import TemplateLiteral
 from django.utils.html import strip_tags
 
 from campaigns import links
-from campaigns.models import Campaign, Delivery, Variant
+from campaigns.models import Campaign, Delivery, Track, Variant
 from segmentation import tokens
 from segmentation.consent import list_unsubscribe_headers
 from segmentation.models import AttributeDefinition, AttributeType, Channel, Customer
@@ -97,6 +97,11 @@ ContextProvider = Callable[[Customer, Delivery | None, Campaign | None], str]
 _providers: dict[str, tuple[str, ContextProvider]] = {
     "survey_url": ("Feedback survey link (empty until a survey is attached)", lambda *_: ""),
 }
+
+# Notes for the content editor from the apps that fill variables (feedback: "no survey is
+# attached to this track"), by variable: note(track) -> a sentence, or "" for none.
+TrackNote = Callable[[Track], str]
+_notes: dict[str, TrackNote] = {}
 
 SMS_OPTOUT_LABEL = "Opt out:"
 # Test sends show a real customer's content to someone else: their opt-out and preference
@@ -155,6 +160,24 @@ class ContentError(ValueError):
 def provide_variable(name: str, label: str, provider: ContextProvider) -> None:
     """Let another app fill a template variable (call it from that app's AppConfig.ready)."""
     _providers[name] = (label, provider)
+
+
+def provide_note(name: str, note: TrackNote) -> None:
+    """Let the app that fills a variable say something about a track whose content uses it."""
+    _notes[name] = note
+
+
+def variable_notes(track: Track, sources: list[str]) -> list[str]:
+    """The notes about the provided variables these templates use. Templates that do not
+    parse are skipped: check_variant() reports them."""
+    used: set[str] = set()
+    for source in sources:
+        try:
+            template = _CHECK_ENGINE.from_string(source)
+        except TemplateSyntaxError:
+            continue
+        used.update(use.lookups[0] for _, use in _variables(template.nodelist, set()))
+    return [text for name, note in _notes.items() if name in used and (text := note(track))]
 
 
 def available_variables() -> dict[str, str]:

@@ -74,6 +74,9 @@ def _page(request, campaign, track, forms, status=200, **extra) -> HttpResponse:
         "variables": rendering.available_variables(),
         "test_form": extra.pop("test_form", None) or TestSendForm(channel=campaign.channel),
         "can_add": len(forms) < MAX_VARIANTS,
+        "variable_notes": rendering.variable_notes(
+            track, [_value(form, part) for form in forms for part in rendering.PARTS]
+        ),
         "section": "campaigns",
         **extra,
     }

@@ -14,7 +14,9 @@ urlpatterns = [
     path("api/", include("segmentation.api_urls")),
     path("segments/", include("segmentation.segment_urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("surveys/", include("feedback.urls")),
     path("admin/", admin.site.urls),
     path("", include("segmentation.public_urls")),
     path("", include("campaigns.tracking_urls")),
+    path("", include("feedback.public_urls")),
 ]

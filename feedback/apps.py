@@ -3,3 +3,23 @@ from django.apps import AppConfig
 
 class FeedbackConfig(AppConfig):
     name = "feedback"
+
+    def ready(self) -> None:
+        # campaigns and segmentation cannot import feedback: it plugs into their hooks.
+        from campaigns import rendering, results
+        from feedback import integration, segment_fields
+        from segmentation import customer_sections, gdpr
+        from segmentation.rules.catalogue import provide_field
+
+        rendering.provide_variable(
+            "survey_url", "Feedback survey link (empty unless the track has a survey)",
+            integration.survey_variable,
+        )  # fmt: skip
+        rendering.provide_note("survey_url", integration.track_note)
+        results.provide_count("survey_responses", "Survey responses", integration.response_counts)
+        gdpr.register("survey_answers", integration.answers_for_download)
+        customer_sections.register(
+            "survey_answers", "feedback/customer_answers.html", integration.customer_section
+        )
+        for field in segment_fields.FIELDS:
+            provide_field(field)

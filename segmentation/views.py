@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
+from segmentation import customer_sections
 from segmentation.access import role_required
 from segmentation.consent import ConsentRefused
 from segmentation.consent_panel import ConsentChangeForm, apply_change, consent_panel
@@ -144,6 +145,7 @@ def customer_page(customer: Customer, consent_form=None) -> dict:
         "attributes": attribute_rows(customer.attributes),
         "orders": orders[:LATEST_ORDERS],
         "order_total": orders.count(),
+        "sections": customer_sections.for_customer(customer),
         **consent_panel(customer, consent_form),
     }
 

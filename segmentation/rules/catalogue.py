@@ -495,8 +495,19 @@ def attribute_fields() -> list[Field]:
     ]
 
 
+# Fields of the apps built on segmentation (feedback: survey answers), added from their
+# AppConfig.ready: segmentation never imports them.
+_provided: dict[str, Field] = {}
+
+
+def provide_field(field: Field) -> None:
+    """Let another app add a field to the catalogue (after the fixed ones)."""
+    _provided[field.key] = field
+
+
 def catalogue() -> dict[str, Field]:
-    """Every field by key: the fixed ones and the custom attributes declared now."""
+    """Every field by key: the fixed ones, those other apps add, the custom attributes."""
     fields = {f.key: f for f in FIELDS}
+    fields.update(_provided)
     fields.update({f.key: f for f in attribute_fields()})
     return fields
