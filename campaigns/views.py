@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from campaigns import audience, sending, winner
+from campaigns import audience, rendering, sending, winner
 from campaigns.forms import CampaignForm
 from campaigns.models import (
     AbMode,
@@ -232,12 +232,31 @@ def campaign_review(request: HttpRequest, pk: int) -> HttpResponse:
 def _review_page(request, campaign, status=200, problems=None) -> HttpResponse:
     problems = sending.launch_problems(campaign) if problems is None else problems
     plan = _plan_or_none(campaign)
-    context = {"campaign": campaign, "problems": problems, "plan": plan, "section": "campaigns"}
+    context = {
+        "campaign": campaign,
+        "problems": problems,
+        "plan": plan,
+        "notes": _content_notes(campaign),
+        "section": "campaigns",
+    }
     if plan is not None:
         for track in plan.tracks:
             track.reasons = [row for row in reason_rows(track.skipped) if row[2]]
         context["skipped"] = reason_rows(plan.skipped)
     return render(request, "campaigns/campaign_review.html", context, status=status)
+
+
+def _content_notes(campaign: Campaign) -> list[str]:
+    """What other apps say about variables the content uses (a survey link on a track
+    without a survey): worth knowing before launch, not a reason to refuse it."""
+    notes = []
+    tracks = campaign.tracks.select_related("segment").prefetch_related("variants")
+    for track in tracks:
+        sources = [getattr(v, part) for v in track.variants.all() for part in rendering.PARTS]
+        notes += [
+            f"{track.segment.name}: {note}" for note in rendering.variable_notes(track, sources)
+        ]
+    return notes
 
 
 REASON_LABELS = {

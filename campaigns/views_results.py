@@ -203,7 +203,7 @@ def campaign_results_refresh(request: HttpRequest, pk: int) -> HttpResponse:
         # The page then waits for a snapshot newer than the one it showed.
         after = "?" + urlencode({"after": shown.computed_at.isoformat()}) if shown else ""
         return _see_other(url + after)
-    messages.info(request, "A refresh was asked for in the last few minutes already.")
+    messages.info(request, "A refresh is already on its way: the page shows it when ready.")
     return _see_other(url)
 
 

@@ -519,7 +519,7 @@ def test_refresh_now_twice_queues_one_refresh(marketer_client, finished, run_on_
         again = marketer_client.post(url, follow=True)
 
     assert len(queued) == 1
-    assert "A refresh was asked for in the last few minutes already." in again.content.decode()
+    assert "A refresh is already on its way" in again.content.decode()
 
 
 def test_refresh_now_needs_a_post_with_the_csrf_token(marketer, finished):

@@ -134,6 +134,24 @@ def test_the_content_editor_says_nothing_when_the_link_is_not_used(marketer_clie
     assert content_notes(marketer_client, track) == []
 
 
+def review_notes(client, draft) -> list[str]:
+    page = parse(client.get(reverse("campaign_review", args=[draft.pk])).content)
+    notes = page.find_all("div", class_="content-notes")
+    return [li.text for li in notes[0].find_all("li")] if notes else []
+
+
+def test_the_review_warns_before_launch_about_a_missing_survey(marketer_client, survey):
+    draft = campaign(segment("Everyone"))
+
+    (note,) = review_notes(marketer_client, draft)
+
+    assert note.startswith("Everyone: The content uses {{ survey_url }}, but no survey")
+    attach(survey, draft)
+    assert review_notes(marketer_client, draft) == [
+        "Everyone: {{ survey_url }} leads to the survey “Shop survey”."
+    ]
+
+
 # --- campaign results ---
 
 
