@@ -18,18 +18,9 @@ from segmentation import consent
 from segmentation.models import ConsentSource, ConsentStatus, Customer, Topic, TopicConsent
 from segmentation.rules.catalogue import reachable_q
 from tests.campaigns.sending_builders import campaign, everyone, recipients
-from tests.support.smtp import smtp_server
 
 pytestmark = pytest.mark.django_db
 WITHDRAWAL = consent.Context(source=ConsentSource.UNSUBSCRIBE_LINK)
-
-
-@pytest.fixture
-def smtp(settings):
-    with smtp_server(keep=True) as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
-        yield server.handler
 
 
 @pytest.fixture

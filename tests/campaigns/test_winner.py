@@ -22,18 +22,9 @@ from campaigns.models import (
 from campaigns.sending import LaunchError
 from segmentation.models import Order
 from tests.campaigns.sending_builders import LEAN_EMAIL, campaign, recipients
-from tests.support.smtp import smtp_server
 
 pytestmark = pytest.mark.django_db
 WAITING, QUEUED, SENT = DeliveryStatus.WAITING, DeliveryStatus.QUEUED, DeliveryStatus.SENT
-
-
-@pytest.fixture
-def smtp(settings):
-    with smtp_server(keep=True) as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
-        yield server.handler
 
 
 @pytest.fixture

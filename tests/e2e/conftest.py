@@ -40,3 +40,15 @@ def page(live_server):
             connections.close_all()
             context.close()
             browser.close()
+
+
+@pytest.fixture
+def signed_in(page, live_server, marketer):
+    """The browser signed in as a marketer, through the login form."""
+    marketer.set_password("a-long-passphrase")
+    marketer.save(update_fields=["password"])
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Username").fill(marketer.username)
+    page.get_by_label("Password").fill("a-long-passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    return page

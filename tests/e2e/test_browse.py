@@ -1,7 +1,5 @@
 """A marketer signs in, reads the dashboard, finds a customer and opens their orders."""
 
-import os
-import tempfile
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -12,10 +10,10 @@ from playwright.sync_api import expect
 
 from segmentation.metrics import recompute_customer_metrics
 from segmentation.models import Customer, Order
+from tests.e2e.screens import shot as _shot
 
 # serialized_rollback: the roles (groups) come from a data migration; keep them after the flush.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-SCREENSHOTS = os.environ.get("SEGMENTA_SCREENSHOTS", tempfile.gettempdir())
 
 PEOPLE = [
     ("Ann", "Berg", "DE", "female", 3),
@@ -60,10 +58,6 @@ def session_cookie(live_server, marketer) -> dict:
     client.force_login(marketer)
     name = django_settings.SESSION_COOKIE_NAME
     return {"name": name, "value": client.cookies[name].value, "url": live_server.url}
-
-
-def _shot(page, name: str) -> None:
-    page.screenshot(path=os.path.join(SCREENSHOTS, f"segmenta-{name}.png"), full_page=True)
 
 
 def test_it_takes_a_marketer_from_sign_in_to_a_customers_orders(live_server, signed_up, shop, page):

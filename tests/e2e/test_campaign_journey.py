@@ -1,15 +1,13 @@
 """A marketer creates a two-track campaign with A/B variants, reviews it, launches it, watches
 it being sent by a real Celery worker, opens a message in the outbox and clicks its link."""
 
-import os
-import tempfile
-
 import pytest
 from playwright.sync_api import expect
 
 from campaigns.models import Campaign, Delivery
 from segmentation.models import ConsentStatus, Customer, Segment
 from segmentation.rules import empty
+from tests.e2e.screens import shot as _shot
 from tests.support.processes import celery_worker, wait_for
 
 # serialized_rollback: the roles (groups) come from data migrations; keep them after the flush.
@@ -18,7 +16,6 @@ pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = os.environ.get("SEGMENTA_SCREENSHOTS", tempfile.gettempdir())
 SHOP = "https://shop.example.com/spring"
 GERMANS = ["Ann", "Dmitri", "Greta"]
 OTHERS = ["Bruno", "Chloé", "Elif", "Finn"]
@@ -66,21 +63,6 @@ def _forget_connections(app) -> None:
     # transport options): dropping them makes the next task use the options set now.
     app._pool = None
     app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def signed_in(page, live_server, marketer):
-    marketer.set_password("a-long-passphrase")
-    marketer.save(update_fields=["password"])
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Username").fill(marketer.username)
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Sign in").click()
-    return page
-
-
-def _shot(page, name: str) -> None:
-    page.screenshot(path=os.path.join(SCREENSHOTS, f"segmenta-{name}.png"), full_page=True)
 
 
 def _write(page, label: str, subject: str, greeting: str) -> None:

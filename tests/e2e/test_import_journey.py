@@ -1,12 +1,10 @@
 """A data admin uploads a file, maps a column, reads the dry run, confirms, watches it run."""
 
-import os
-import tempfile
-
 import pytest
 from playwright.sync_api import expect
 
 from segmentation.models import Customer, ImportJob
+from tests.e2e.screens import shot as _shot
 from tests.support.processes import celery_worker
 
 # serialized_rollback: the roles (groups) come from data migrations; keep them after the flush.
@@ -15,7 +13,6 @@ pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = os.environ.get("SEGMENTA_SCREENSHOTS", tempfile.gettempdir())
 ROWS = 60_000
 BAD = {17: "not-an-email", 2_000: "two@@example.com", 45_000: "x@"}
 
@@ -25,10 +22,6 @@ def _spreadsheet(path):
     for n in range(ROWS):
         lines.append(f"{BAD.get(n, f'person{n}@example.com')};Person {n};Deutschland")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _shot(page, name: str) -> None:
-    page.screenshot(path=os.path.join(SCREENSHOTS, f"segmenta-{name}.png"), full_page=True)
 
 
 def test_it_takes_a_data_admin_from_upload_to_the_report(

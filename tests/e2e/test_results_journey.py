@@ -1,8 +1,6 @@
 """A marketer opens a finished A/B campaign from the campaign list, reads its results: the
 verdicts in words, the funnel, and the charts, each with its table."""
 
-import os
-import tempfile
 from decimal import Decimal
 
 import pytest
@@ -10,10 +8,10 @@ from playwright.sync_api import expect
 
 from campaigns.models import DeliveryStatus
 from tests.campaigns.test_results_views import FIGURES, deliver, make, variant
+from tests.e2e.screens import shot
 
 # serialized_rollback: the roles (groups) come from data migrations; keep them after the flush.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-SCREENSHOTS = os.environ.get("SEGMENTA_SCREENSHOTS", tempfile.gettempdir())
 
 
 @pytest.fixture
@@ -23,17 +21,6 @@ def finished(db):
         deliver(variant(campaign, label), n, opened, clicked, converted, revenue)
     deliver(variant(campaign, "A"), 200, status=DeliveryStatus.HOLDOUT)
     return campaign
-
-
-@pytest.fixture
-def signed_in(page, live_server, marketer):
-    marketer.set_password("a-long-passphrase")
-    marketer.save(update_fields=["password"])
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Username").fill(marketer.username)
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Sign in").click()
-    return page
 
 
 def test_a_marketer_reads_the_results_of_a_finished_campaign(signed_in, live_server, finished):
@@ -59,7 +46,7 @@ def test_a_marketer_reads_the_results_of_a_finished_campaign(signed_in, live_ser
     assert track.locator("svg rect.bar").count() == 8
     box = track.get_by_role("img", name="Funnel per variant").bounding_box()
     assert box and box["width"] > 200 and box["height"] > 100  # drawn, not collapsed
-    page.screenshot(path=os.path.join(SCREENSHOTS, "segmenta-results.png"), full_page=True)
+    shot(page, "results")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()

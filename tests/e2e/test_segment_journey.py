@@ -1,18 +1,16 @@
 """A marketer builds a segment with a nested group, watches the count change, saves it and
 finds it in the list."""
 
-import os
-import tempfile
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
 from segmentation.models import Customer, Segment
+from tests.e2e.screens import shot as _shot
 
 # serialized_rollback: the roles (groups) come from data migrations; keep them after the flush.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-SCREENSHOTS = os.environ.get("SEGMENTA_SCREENSHOTS", tempfile.gettempdir())
 
 # first name, country, gender, total spent
 PEOPLE = [
@@ -41,10 +39,6 @@ def signed_up(marketer):
     marketer.set_password("a-long-passphrase")
     marketer.save(update_fields=["password"])
     return marketer
-
-
-def _shot(page, name: str) -> None:
-    page.screenshot(path=os.path.join(SCREENSHOTS, f"segmenta-{name}.png"), full_page=True)
 
 
 def _members(page):

@@ -2,9 +2,6 @@
 sent (in this process, to the outbox); a customer opens the survey link from their message in
 the outbox, answers with the keyboard and sees the thanks; the marketer reads NPS per segment."""
 
-import os
-import tempfile
-
 import pytest
 from playwright.sync_api import expect
 
@@ -14,10 +11,10 @@ from feedback.answering import save_answers
 from feedback.models import Question, Response, Survey
 from segmentation.models import ConsentStatus, Customer, Segment
 from segmentation.rules import empty
+from tests.e2e.screens import shot as _shot
 
 # serialized_rollback: the roles (groups) come from data migrations; keep them after the flush.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-SCREENSHOTS = os.environ.get("SEGMENTA_SCREENSHOTS", tempfile.gettempdir())
 CONTENT = {
     "subject": "How did we do, {{ first_name }}?",
     "text_body": "Two questions, one minute: {{ survey_url }}",
@@ -41,21 +38,6 @@ def draft(db):
         track = Track.objects.create(campaign=campaign, segment=segment, position=position)
         Variant.objects.create(track=track, label="A", weight=100, **CONTENT)
     return campaign
-
-
-@pytest.fixture
-def signed_in(page, live_server, marketer):
-    marketer.set_password("a-long-passphrase")
-    marketer.save(update_fields=["password"])
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Username").fill(marketer.username)
-    page.get_by_label("Password").fill("a-long-passphrase")
-    page.get_by_role("button", name="Sign in").click()
-    return page
-
-
-def _shot(page, name: str) -> None:
-    page.screenshot(path=os.path.join(SCREENSHOTS, f"segmenta-{name}.png"), full_page=True)
 
 
 def _build_survey(page) -> None:
