@@ -47,6 +47,9 @@ class Command(BaseCommand):
             events = grant_demo_consent()
             self.stdout.write(f"Demo consent: {events} ledger events written.")
             StatsSnapshot.take()  # the dashboard shows the demo data at once
+            # A sent A/B campaign with results and survey answers: only on demo customers, so
+            # by name (campaigns and feedback build on segmentation, not the other way).
+            call_command("demo_campaign", stdout=self.stdout)
         from_env = os.environ.get("SEGMENTA_ADMIN_PASSWORD", "")
         password = from_env or secrets.token_urlsafe(12)
         # An operator's own password is not echoed into logs; a generated one must be shown.
