@@ -1,8 +1,8 @@
 """Statistics for campaign results, in plain Python (no numeric stack in production).
 
 - Rates get Wilson score intervals (good at small counts and near 0 or 1, unlike Wald).
-- Two rates are compared with the two-proportion z-test (pooled standard error for the test,
-  unpooled for the interval of the difference).
+- Two rates are compared with the two-proportion Wald z-test: the same (unpooled) standard
+  error for the test and the interval of the difference, so that they never disagree.
 - Revenue per recipient is skewed (most recipients spend nothing), so two variants are
   compared with Welch's t-test on means, which does not assume equal variances; at the sample
   sizes of campaigns the central limit theorem carries the skew. It needs only the count, sum
@@ -187,18 +187,24 @@ class Comparison:
 
 
 def two_proportions(x_a: int, n_a: int, x_b: int, n_b: int, confidence=0.95) -> Comparison:
-    """B against A: z-test with the pooled rate; interval of the difference unpooled (Wald)."""
+    """B against A: the Wald z-test, whose standard error (unpooled) is also the interval's,
+    so that "significant" and "the interval leaves out 0" always agree. (The pooled-variance
+    z-test can disagree with that interval when the groups differ in size, as a holdout and
+    its sent group do: a page saying "not significant, 95% CI [1.3, 8.1]" would confuse.)
+    Where the unpooled error is 0 (0% or 100% in both), the pooled one is used."""
     if n_a <= 0 or n_b <= 0:
         return Comparison(0.0, 0.0, 0.0, 0.0, 1.0)
     p_a, p_b = x_a / n_a, x_b / n_b
-    pooled = (x_a + x_b) / (n_a + n_b)
-    se_pooled = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
-    z = (p_b - p_a) / se_pooled if se_pooled else 0.0
-    p_value = 2 * (1 - normal_cdf(abs(z))) if se_pooled else 1.0
-    se = math.sqrt(p_a * (1 - p_a) / n_a + p_b * (1 - p_b) / n_b)
-    q = normal_quantile(1 - (1 - confidence) / 2)
     diff = p_b - p_a
-    return Comparison(diff, diff - q * se, diff + q * se, z, p_value)
+    se = math.sqrt(p_a * (1 - p_a) / n_a + p_b * (1 - p_b) / n_b)
+    if se == 0:
+        pooled = (x_a + x_b) / (n_a + n_b)
+        se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+    if se == 0:
+        return Comparison(diff, diff, diff, 0.0, 1.0)
+    z = diff / se
+    q = normal_quantile(1 - (1 - confidence) / 2)
+    return Comparison(diff, diff - q * se, diff + q * se, z, 2 * (1 - normal_cdf(abs(z))))
 
 
 @dataclass(frozen=True)

@@ -41,18 +41,32 @@ def test_wilson_textbook_and_scipy():
         assert (got.low, got.high) == pytest.approx((reference.low, reference.high), abs=1e-9)
 
 
-def test_two_proportions_matches_the_pooled_z_test():
+def test_two_proportions_is_the_wald_z_test():
     x_a, n_a, x_b, n_b = 200, 5000, 260, 5000
     result = two_proportions(x_a, n_a, x_b, n_b)
-    pooled = (x_a + x_b) / (n_a + n_b)
-    z = (x_b / n_b - x_a / n_a) / math.sqrt(pooled * (1 - pooled) * (2 / 5000))
+    p_a, p_b = x_a / n_a, x_b / n_b
+    se = math.sqrt(p_a * (1 - p_a) / n_a + p_b * (1 - p_b) / n_b)
+    z = (p_b - p_a) / se
     assert result.statistic == pytest.approx(z)
     assert result.p_value == pytest.approx(2 * sp.norm.sf(abs(z)))
+    assert (result.low, result.high) == pytest.approx(
+        (p_b - p_a - sp.norm.ppf(0.975) * se, p_b - p_a + sp.norm.ppf(0.975) * se)
+    )
     assert result.significant()
-    # The same test as a chi-square on the 2x2 table without continuity correction.
+    # At equal sizes it is close to the pooled test (the chi-square on the 2x2 table).
     chi2 = sp.chi2_contingency([[x_a, n_a - x_a], [x_b, n_b - x_b]], correction=False)
-    assert result.p_value == pytest.approx(chi2.pvalue)
-    assert result.low < 0.012 < result.high
+    assert result.p_value == pytest.approx(chi2.pvalue, rel=0.05)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_significance_and_the_interval_always_agree(seed):
+    rng = random.Random(seed)
+    n_a, n_b = rng.randint(50, 500), rng.randint(500, 20_000)  # a holdout and its sent group
+    x_a, x_b = rng.randint(0, n_a // 10), rng.randint(0, n_b // 8)
+
+    result = two_proportions(x_a, n_a, x_b, n_b)
+
+    assert result.significant() == (result.low > 0 or result.high < 0)
 
 
 def test_two_proportions_with_no_difference_is_not_significant():
