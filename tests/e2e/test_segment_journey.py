@@ -51,6 +51,9 @@ def _settled(page, edit) -> None:
     before = page.evaluate("window.__settled")
     edit()
     page.wait_for_function(f"window.__settled > {before}")
+    # One edit can start two requests (the rules and the preview): the first to settle must
+    # not let the test type into an input that the second swap then replaces.
+    page.wait_for_function("!document.querySelector('.htmx-request')")
 
 
 def test_it_builds_a_segment_with_a_nested_group_and_saves_it(live_server, signed_up, shop, page):
