@@ -86,17 +86,24 @@ def prepare(customers: int, orders: int) -> dict:
     }
 
 
-def clients() -> tuple[Client, Client]:
+def marketer_client() -> Client:
+    """Signed in as a Marketer, through the test client (its host allowed, as in production
+    behind the proxy)."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     marketer, _ = User.objects.get_or_create(username="bench-marketer")
     marketer.groups.add(Group.objects.get(name="Marketer"))
+    client = Client(raise_request_exception=False)
+    client.force_login(marketer)
+    return client
+
+
+def clients() -> tuple[Client, Client]:
     admin, _ = User.objects.get_or_create(
         username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
     )
-    marketing = Client(raise_request_exception=False)
     admin_client = Client(raise_request_exception=False)
-    marketing.force_login(marketer)
     admin_client.force_login(admin)
-    return marketing, admin_client
+    return marketer_client(), admin_client
 
 
 def sample(rng: random.Random) -> dict:
@@ -179,7 +186,6 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         log("Note: the targets are for PostgreSQL; this database is " + connection.vendor)
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
     sizes = prepare(args.customers, args.orders)
     log(f"Database: {sizes['customers']:,} customers, {sizes['orders']:,} orders")

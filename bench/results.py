@@ -40,7 +40,6 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth.models import Group, User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
@@ -51,7 +50,7 @@ from django.urls import NoReverseMatch, include, path, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.views.decorators.http import require_GET  # noqa: E402
 
-from bench.pages import log, percentile  # noqa: E402
+from bench.pages import log, marketer_client, percentile  # noqa: E402
 from campaigns import results  # noqa: E402
 from campaigns.models import Campaign, CampaignStatus, Delivery, Track, Variant  # noqa: E402
 from segmentation.access import role_required  # noqa: E402
@@ -325,15 +324,6 @@ def time_refresh(campaign: Campaign, runs: int) -> dict:
         ]
     }
     return {"refresh_ms": statistics.median(every), "refresh_runs_ms": every, "parts_ms": parts}
-
-
-def marketer_client() -> Client:
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    user, _ = User.objects.get_or_create(username="bench-marketer")
-    user.groups.add(Group.objects.get(name="Marketer"))
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
 
 
 def page_urls(campaign: Campaign) -> tuple[dict[str, str], dict[str, str]]:

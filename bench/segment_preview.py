@@ -31,13 +31,11 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.contrib.auth.models import Group, User  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from bench.pages import log, prepare  # noqa: E402
+from bench.pages import log, marketer_client, prepare  # noqa: E402
 from segmentation.demo_consent import grant_demo_consent  # noqa: E402
 from segmentation.models import AttributeDefinition, Customer, Segment  # noqa: E402
 from segmentation.rfm import recompute_rfm  # noqa: E402
@@ -164,16 +162,6 @@ def save_segments() -> list[tuple[str, dict]]:
         recount_segment(segment_id)
     log(f"Recounted the saved segments in {time.perf_counter() - started:.1f} s")
     return wanted
-
-
-def marketer_client() -> Client:
-    # As in production: DEBUG off, HTTPS behind the proxy; the test client's host is allowed.
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    user, _ = User.objects.get_or_create(username="bench-marketer")
-    user.groups.add(Group.objects.get(name="Marketer"))
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
 
 
 def raw_count_sql(definition: dict) -> tuple[str, list]:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from django.http import HttpResponse
 
+from campaigns import results
 from campaigns.stats import Interval
 from campaigns.verdicts import Rate, Report, TrackResult, VariantResult, roi
 from segmentation.exports import xlsx_response
@@ -20,8 +21,8 @@ from segmentation.spreadsheet import csv_text
 
 RATES = [("open", "Open rate"), ("click", "Click rate"), ("conversion", "Conversion rate"),
          ("unsubscribed", "Unsubscribe rate")]  # fmt: skip
-COUNTS = ["frozen", "sent", "failed", "skipped", "cancelled", "waiting", "opened", "clicked",
-          "converted", "unsubscribed"]  # fmt: skip
+# The funnel's counts; "queued" only matters while sending, not in a results file.
+COUNTS = [name for name in results.FUNNEL if name != "queued"]
 WINDOW = ["Ordered in window %", "Ordered in window low %", "Ordered in window high %",
           "Revenue in window per person", "Revenue in window per person low",
           "Revenue in window per person high"]  # fmt: skip

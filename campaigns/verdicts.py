@@ -205,7 +205,7 @@ def variant_result(
 ) -> VariantResult:
     """A variant of the snapshot (campaigns.results) with its counts and revenue moments."""
     extra = extra or {}
-    counts = {key: raw.get(key, 0) for key in raw if isinstance(raw.get(key), int)}
+    counts = {key: raw.get(key, 0) for key in results.FUNNEL}
     return VariantResult(
         id=raw.get("id"),
         label=raw["label"],
@@ -222,11 +222,7 @@ def variant_result(
 
 
 def _sum(variants: list[VariantResult], label: str) -> VariantResult:
-    counts: dict[str, int] = {}
-    for variant in variants:
-        for key, n in variant.counts.items():
-            if key != "id":
-                counts[key] = counts.get(key, 0) + n
+    counts = {key: sum(v.counts[key] for v in variants) for key in results.FUNNEL}
     extra: dict[str, int] = {}
     for variant in variants:
         for key, n in variant.extra.items():

@@ -41,11 +41,8 @@ POST_VIEWS = {
     "campaign_resume": (("marketer",), 302),
     "campaign_cancel": (("marketer",), 302),
     "campaign_sms_count": (EVERY_ROLE, 200),
-    "campaign_results_refresh": (EVERY_ROLE, 303),
-    "campaign_cost": (
-        ("marketer",),
-        303,
-    ),  # an empty post: "Cost: ..." and back  # reading figures again changes nothing
+    "campaign_results_refresh": (EVERY_ROLE, 303),  # reading figures again changes nothing
+    "campaign_cost": (("marketer",), 303),  # an empty post: "Cost: ..." and back
 }
 GET_ONLY = [name for name in VIEWS if name not in POST_VIEWS]
 POST_ONLY = [name for name in POST_VIEWS if name not in VIEWS]
