@@ -3,9 +3,9 @@ and never from delivery rows, so that the dashboard costs the same at a million 
 
 recent() gives the newest launched campaigns with their headline rates; by_segment() adds up
 the tracks of the newest campaigns per segment: which segment responds, and to what.
-The dashboard shows no A/B verdicts, so it adds up the snapshot's counts itself instead of
-building the results page's report (campaigns.verdicts.build), whose tests per track would
-cost far more than the rest of the page; rates and ROI are the same definitions.
+The dashboard shows no A/B verdicts, so it adds up the snapshot's counts itself (across
+campaigns, opens over email only) instead of building the results page's report
+(campaigns.verdicts.build) for each campaign; rates and ROI are the same definitions.
 """
 
 from dataclasses import dataclass, field

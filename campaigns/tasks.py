@@ -8,6 +8,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from campaigns import attribution, results, sending
+from campaigns.models import Campaign
 
 # --- conversions (attribution.py) --------------------------------------------------------
 
@@ -74,8 +75,6 @@ def requeue_stale() -> dict:
 @shared_task(acks_late=True)
 def refresh_results(campaign_id: int) -> int | None:
     """Compute one campaign's results snapshot; its time in ms (None: no such campaign)."""
-    from campaigns.models import Campaign
-
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return None

@@ -63,24 +63,37 @@ def due_at(track: Track) -> datetime | None:
 def decide_due(now: datetime | None = None) -> list[int]:
     """Decide every due track (beat). Returns the ids of the decisions made."""
     now = now or timezone.now()
-    made = []
+    made, credited = [], set()
     for track in _candidates().select_related("campaign"):
         when = due_at(track)
-        if when is not None and when <= now:
-            decision = decide(track, now)
-            if decision is not None:
-                made.append(decision.pk)
+        if when is None or when > now:
+            continue
+        if track.campaign_id not in credited:  # once per campaign, not per track
+            _credit_orders(track.campaign)
+            credited.add(track.campaign_id)
+        decision = decide(track, now, credited=True)
+        if decision is not None:
+            made.append(decision.pk)
     return made
 
 
-def decide(track: Track, now: datetime | None = None) -> WinnerDecision | None:
-    """Pick the track's winner and queue the rest; None if it was decided already."""
+def _credit_orders(campaign) -> None:
+    """Orders that arrived since the last periodic run count too (orders-based measures)."""
+    metric = campaign.winner_metric
+    if metric in (WinnerMetric.CONVERSION, WinnerMetric.REVENUE) and campaign.launched_at:
+        attribution.attribute_conversions(campaign.launched_at)
+
+
+def decide(
+    track: Track, now: datetime | None = None, credited: bool = False
+) -> WinnerDecision | None:
+    """Pick the track's winner and queue the rest; None if it was decided already.
+    credited: the campaign's new orders were just credited (decide_due does it once)."""
     now = now or timezone.now()
     campaign = track.campaign
     metric = campaign.winner_metric
-    if metric in (WinnerMetric.CONVERSION, WinnerMetric.REVENUE) and campaign.launched_at:
-        # Orders that arrived since the last periodic run count too.
-        attribution.attribute_conversions(campaign.launched_at)
+    if not credited:
+        _credit_orders(campaign)
     with transaction.atomic():
         # Two beats at once: the second waits here, then finds the decision.
         Track.objects.select_for_update().filter(pk=track.pk).first()
