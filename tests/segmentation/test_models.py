@@ -1,6 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from segmentation.models import Customer
 
@@ -62,3 +62,53 @@ def test_search_matches_email_name_phone_and_external_id(query, expected):
     Customer.objects.create(email="bob@example.com", phone="+4915100000000", external_id="crm-42")
     found = Customer.objects.search(query).values_list("email", flat=True)
     assert sorted(found) == expected
+
+
+def test_external_ids_are_unique_and_the_form_says_so():
+    Customer.objects.create(email="a@example.com", external_id="crm-1")
+    duplicate = Customer(email="b@example.com", external_id="crm-1")
+    with pytest.raises(ValidationError) as error:
+        duplicate.full_clean()
+    assert error.value.message_dict["external_id"] == [
+        "Customer with this External id already exists."
+    ]
+    with pytest.raises(IntegrityError):
+        duplicate.save()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans and indexes")
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("alice@", "segmentation_customer_email_1ff2691f_like"),
+        ("+49151", "customer_phone_idx"),
+        ("smi", "customer_last_name_lower_idx"),
+        ("smi", "customer_first_name_lower_idx"),
+        ("crm-42", "customer_external_id_key"),
+    ],
+)
+def test_every_search_branch_can_use_an_index(query, index):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: show what it could use
+        plan = Customer.objects.search(query).order_by().explain()
+    assert index in plan and "Seq Scan" not in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+def test_no_customer_or_ledger_column_is_indexed_twice():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, regexp_replace(indexdef, '^.* USING btree \\((\\w+).*$', '\\1'), "
+            "array_agg(indexname ORDER BY indexname) FROM pg_indexes "
+            "WHERE tablename IN ('segmentation_customer', 'segmentation_consentevent') "
+            "GROUP BY 1, 2 HAVING COUNT(*) > 1"
+        )
+        twice = cursor.fetchall()
+    # email: the unique index for equality and ON CONFLICT, the LIKE copy for prefix search.
+    assert twice == [
+        (
+            "segmentation_customer",
+            "email",
+            ["segmentation_customer_email_1ff2691f_like", "segmentation_customer_email_key"],
+        )
+    ]
