@@ -47,6 +47,8 @@ def text(max_length: int):
             raise Invalid(f"longer than {max_length} characters")
         return value
 
+    # The column-wise validator checks a whole column's lengths at once (importing.columns).
+    convert.max_length = max_length
     return convert
 
 

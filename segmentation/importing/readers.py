@@ -162,7 +162,7 @@ def _csv_rows(
             number += 1
             if number <= skip:
                 continue
-            cells = [cell.strip() for cell in cells]
+            cells = list(map(str.strip, cells))
             if any(cells):
                 yield number, cells
 
