@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 
-from segmentation.models import Customer
+from segmentation.models import Customer, Order
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +64,20 @@ def test_search_matches_email_name_phone_and_external_id(query, expected):
     assert sorted(found) == expected
 
 
+def test_order_ids_are_unique_and_the_form_says_so():
+    Order.objects.create(external_id="o-1", total=10)
+    duplicate = Order(external_id="o-1", total=12)
+    with pytest.raises(ValidationError) as error:
+        duplicate.full_clean()
+    assert error.value.message_dict["external_id"] == [
+        "Order with this External id already exists."
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        duplicate.save()
+    Order.objects.create(total=1)
+    Order.objects.create(total=2)  # orders without an id do not collide
+
+
 def test_external_ids_are_unique_and_the_form_says_so():
     Customer.objects.create(email="a@example.com", external_id="crm-1")
     duplicate = Customer(email="b@example.com", external_id="crm-1")
@@ -95,12 +109,13 @@ def test_every_search_branch_can_use_an_index(query, index):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
-def test_no_customer_or_ledger_column_is_indexed_twice():
+def test_no_customer_ledger_or_order_column_is_indexed_twice():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tablename, regexp_replace(indexdef, '^.* USING btree \\((\\w+).*$', '\\1'), "
             "array_agg(indexname ORDER BY indexname) FROM pg_indexes "
-            "WHERE tablename IN ('segmentation_customer', 'segmentation_consentevent') "
+            "WHERE tablename IN ('segmentation_customer', 'segmentation_consentevent', "
+            "'segmentation_order') "
             "GROUP BY 1, 2 HAVING COUNT(*) > 1"
         )
         twice = cursor.fetchall()
