@@ -119,7 +119,9 @@ class Campaign(models.Model):
 class Track(models.Model):
     """One segment of the audience with its own content; earlier tracks win overlaps."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tracks")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="tracks", db_index=False
+    )
     position = models.PositiveSmallIntegerField(default=0)
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="tracks")
 
@@ -134,7 +136,9 @@ class Track(models.Model):
 
 
 class Variant(models.Model):
-    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="variants")
+    track = models.ForeignKey(
+        Track, on_delete=models.CASCADE, related_name="variants", db_index=False
+    )
     label = models.CharField(max_length=2, default="A")  # A, B, C...
     weight = models.PositiveSmallIntegerField(
         default=100, validators=[MinValueValidator(1), MaxValueValidator(100)]
@@ -169,10 +173,12 @@ class Delivery(models.Model):
     """The truth about one recipient of one campaign: unique, claimed before sending."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     # Erasure keeps the row (counts stay right) without the person.
     customer = models.ForeignKey(
-        Customer, on_delete=models.SET_NULL, null=True, related_name="deliveries"
+        Customer, on_delete=models.SET_NULL, null=True, related_name="deliveries", db_index=False
     )
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="deliveries")
     variant = models.ForeignKey(

@@ -89,7 +89,9 @@ class Question(models.Model):
 
 
 class Choice(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="choices", db_index=False
+    )
     position = models.PositiveSmallIntegerField(default=0)
     label = models.CharField(max_length=200)
 
@@ -119,10 +121,12 @@ class Response(models.Model):
     """One recipient's answers to one survey: unique per (survey, delivery), changed in place
     while the survey is open. Erasing the customer deletes it (and its answers)."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.PROTECT, related_name="responses", db_index=False
+    )
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="survey_responses"
+        Customer, on_delete=models.CASCADE, related_name="survey_responses", db_index=False
     )
     # From the delivery, so results per segment and variant need no join through it.
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
@@ -147,7 +151,9 @@ class Answer(models.Model):
     """One answer: a number (NPS, rating), a choice (one row per chosen choice) or a text."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     number = models.SmallIntegerField(null=True, blank=True)
     choice = models.ForeignKey(
         Choice, on_delete=models.CASCADE, null=True, blank=True, related_name="answers"

@@ -257,8 +257,8 @@ class Customer(models.Model):
 
 
 class CustomerInterest(models.Model):
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
-    interest = models.ForeignKey(Interest, on_delete=models.CASCADE)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, db_index=False)
+    interest = models.ForeignKey(Interest, on_delete=models.CASCADE, db_index=False)
 
     class Meta:
         constraints = [
@@ -415,8 +415,10 @@ class ConsentEvent(models.Model):
 class TopicConsent(models.Model):
     """Current state of one customer's subscription to one topic, derived from the ledger."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="topic_consents")
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="topic_consents", db_index=False
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, db_index=False)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     status = models.CharField(max_length=10, choices=ConsentStatus.choices)
     changed_at = models.DateTimeField()
@@ -758,11 +760,15 @@ class EventKind(models.TextChoices):
 
 
 class Event(models.Model):
-    integration = models.ForeignKey(ApiKey, on_delete=models.SET_NULL, null=True, blank=True)
+    integration = models.ForeignKey(
+        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, db_index=False
+    )
     # The sender's id; the same (integration, event_id) is stored once (idempotent retries).
     event_id = models.CharField(max_length=100)
     kind = models.CharField(max_length=20, choices=EventKind.choices)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     occurred_at = models.DateTimeField()
     received_at = models.DateTimeField(default=timezone.now, editable=False)
     data = models.JSONField(default=dict, blank=True)
@@ -788,9 +794,13 @@ class CartStatus(models.TextChoices):
 class Cart(models.Model):
     """The shop's cart as last reported ("open cart older than H hours" reads updated_at)."""
 
-    integration = models.ForeignKey(ApiKey, on_delete=models.SET_NULL, null=True, blank=True)
+    integration = models.ForeignKey(
+        ApiKey, on_delete=models.SET_NULL, null=True, blank=True, db_index=False
+    )
     cart_id = models.CharField(max_length=100)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="carts")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="carts", db_index=False
+    )
     status = models.CharField(max_length=10, choices=CartStatus.choices, default=CartStatus.OPEN)
     value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     items = models.PositiveIntegerField(default=0)

@@ -1,0 +1,37 @@
+"""Schema rules that hold for every table of the app (PostgreSQL)."""
+
+import pytest
+from django.db import connection
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's catalogue"),
+]
+
+# A plain one-column index is redundant when another index of the same table starts with the
+# same column in the same operator class: every write maintains it, and no lookup needs it.
+# Django makes one for each foreign key unless told (db_index=False).
+REDUNDANT = """
+WITH ix AS (
+  SELECT c.relname AS tbl, i.relname AS idx, x.indisunique AS uniq,
+         x.indpred IS NOT NULL AS partial, x.indkey::int2[] AS keys, x.indnkeyatts AS nkeys,
+         x.indclass::oid[] AS classes
+  FROM pg_index x
+  JOIN pg_class i ON i.oid = x.indexrelid
+  JOIN pg_class c ON c.oid = x.indrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = current_schema()
+)
+SELECT a.tbl, a.idx, b.idx
+FROM ix a JOIN ix b ON a.tbl = b.tbl AND a.idx <> b.idx
+WHERE NOT a.uniq AND NOT a.partial AND NOT b.partial AND a.nkeys = 1 AND b.nkeys > 1
+  AND a.keys[0] = b.keys[0] AND a.classes[0] = b.classes[0]
+  AND a.tbl NOT LIKE 'auth\\_%' AND a.tbl NOT LIKE 'django\\_%'
+ORDER BY 1, 2, 3
+"""
+
+
+def test_no_app_table_has_an_index_another_one_covers():
+    with connection.cursor() as cursor:
+        cursor.execute(REDUNDANT)
+        assert cursor.fetchall() == []
