@@ -1,4 +1,4 @@
-"""Column-wise validation: a batch's cells go through their normaliser a column at a time.
+"""Column-wise validation: a chunk's cells go through their normaliser a column at a time.
 
 A million-row file has ten million cells; calling a Python function per cell was most of an
 import's reading time. Per column instead:
@@ -8,7 +8,7 @@ import's reading time. Per column instead:
 - every other column remembers its answers (a bounded dict), as spreadsheets repeat
   countries, genders, dates and yes/no answers on most rows.
 Each validator returns the column's values (None for an empty or invalid cell) and the
-errors by position in the batch; the messages are the normalisers' own.
+errors by position in the chunk; the messages are the normalisers' own.
 """
 
 from collections.abc import Callable, Sequence

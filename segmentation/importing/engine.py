@@ -39,13 +39,13 @@ from segmentation.importing import mapping as mapping_rules
 from segmentation.importing.mapping import CONSENT_FIELDS, Target
 from segmentation.importing.readers import FileRefused, Table
 from segmentation.metrics import MAX_SCOPED_IDS, recompute_customer_metrics
-from segmentation.models import Channel, Customer, ImportKind, Order
+from segmentation.models import Customer, ImportKind, Order
 from segmentation.spreadsheet import safe_cell
 
 STAGE = "import_stage"
 ISSUES = "import_issues"
 BATCH = 20_000  # rows per COPY (and per progress update)
-# Rows validated together, column by column (_Batches). Small on purpose: measured at 1M rows,
+# Rows validated together, column by column (_Chunks). Small on purpose: measured at 1M rows,
 # 100-row chunks validate in 7.4-8.5 s, 1,000-row ones in 16 s and 20,000-row ones in 24 s
 # (the cells of a big chunk no longer fit the CPU caches, and the cyclic garbage collector
 # walks every row list still alive); row by row took 10-11 s.
@@ -206,7 +206,7 @@ class Importer:
         rows = invalid = flushed = 0
         good: list[tuple] = []
         bad: list[tuple] = []
-        validate = _Batches(self)
+        validate = _Chunks(self)
         source = self.table.rows()
         while chunk := list(itertools.islice(source, CHUNK)):
             valid, rejected = validate(chunk)
@@ -917,8 +917,8 @@ def _same(value):
     return value
 
 
-class _Batches:
-    """Turns a batch of (row number, cells) into staged rows and rejected rows, column-wise.
+class _Chunks:
+    """Turns a chunk of (row number, cells) into staged rows and rejected rows, column-wise.
 
     Each mapped column is validated whole (importing.columns); the rows are then zipped
     together in the staging table's column order (Importer.stage_columns).
@@ -939,20 +939,25 @@ class _Batches:
         self.customers = importer.kind == ImportKind.CUSTOMERS
         self.postgres = importer.vendor == "postgresql"
         self.adapt = importer._adapters()
-        mapped = options.mapping.values()
-        # Keyed address hashes (for the ledger) where a row has a consent answer.
+        # Keyed address hashes (for the ledger) where a row has a consent answer: one per
+        # "<channel>_hash" column of the stage, in its order.
         self.hashes = [
-            (channel, positions[f"{channel}_consent"], positions.get(address))
-            for channel, address in ((Channel.EMAIL, "email"), (Channel.SMS, "phone"))
-            if f"{channel}_consent" in mapped
+            (
+                channel,
+                positions[f"{channel}_consent"],
+                positions.get(consent_bulk.ADDRESS_COLUMN[channel]),
+            )
+            for channel in [
+                name.removesuffix("_hash") for name in positions if name.endswith("_hash")
+            ]
         ]
 
-    def __call__(self, batch: list[tuple[int, list[str]]]) -> tuple[list[tuple], list[tuple]]:
-        cells_of = [cells for _, cells in batch]
+    def __call__(self, chunk: list[tuple[int, list[str]]]) -> tuple[list[tuple], list[tuple]]:
+        cells_of = [cells for _, cells in chunk]
         staged, errors = self._validated(cells_of)
-        staged.insert(0, [number for number, _ in batch])
+        staged.insert(0, [number for number, _ in chunk])
         problems = self._problems(staged, errors, cells_of)
-        self._add_derived(staged, len(batch))
+        self._add_derived(staged, len(chunk))
         if self.adapt:
             staged = [
                 column if to_db is _same else [to_db(value) for value in column]
@@ -989,7 +994,7 @@ class _Batches:
         return staged, errors
 
     def _problems(self, staged: list[list], errors, cells_of) -> dict[int, tuple]:
-        """position -> (row number, fields, message) for every rejected row of the batch."""
+        """position -> (row number, fields, message) for every rejected row of the chunk."""
         by_position: dict[int, list[tuple[str, str]]] = {}
         for label, found in errors:
             for position, message in found.items():

@@ -54,6 +54,20 @@ def test_it_records_a_withdrawal_from_the_file(tmp_path):
     assert ConsentEvent.objects.filter(source="import", action="withdrawn").count() == 1
 
 
+def test_each_channel_s_event_is_keyed_by_that_channel_s_address_in_the_file(tmp_path):
+    import_text(
+        tmp_path,
+        "sms consent,phone,email,newsletter\nyes,+49 151 1234567,Ann@Example.com,no\n",
+    )
+    hashes = dict(ConsentEvent.objects.values_list("channel", "address_hash"))
+    assert hashes == {
+        "email": consent.address_hash("email", "ann@example.com"),
+        "sms": consent.address_hash("sms", "+491511234567"),
+    }
+    ann = Customer.objects.get()
+    assert (ann.email_consent, ann.sms_consent) == ("withdrawn", "granted")
+
+
 def test_sms_consent_needs_a_phone(tmp_path):
     report = import_text(tmp_path, "email,sms consent\nann@example.com,yes\n")
     assert report["consent"]["refused_by_reason"] == {"no_address": 1}
