@@ -35,3 +35,23 @@ def test_no_app_table_has_an_index_another_one_covers():
     with connection.cursor() as cursor:
         cursor.execute(REDUNDANT)
         assert cursor.fetchall() == []
+
+
+def test_no_customer_ledger_or_order_column_is_indexed_twice():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, regexp_replace(indexdef, '^.* USING btree \\((\\w+).*$', '\\1'), "
+            "array_agg(indexname ORDER BY indexname) FROM pg_indexes "
+            "WHERE tablename IN ('segmentation_customer', 'segmentation_consentevent', "
+            "'segmentation_order') "
+            "GROUP BY 1, 2 HAVING COUNT(*) > 1"
+        )
+        twice = cursor.fetchall()
+    # email: the unique index for equality and ON CONFLICT, the LIKE copy for prefix search.
+    assert twice == [
+        (
+            "segmentation_customer",
+            "email",
+            ["segmentation_customer_email_1ff2691f_like", "segmentation_customer_email_key"],
+        )
+    ]
