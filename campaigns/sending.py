@@ -461,6 +461,7 @@ class EmailTransport:
         self.backend = get_connection(fail_silently=False)
         self.smtp = isinstance(self.backend, SmtpBackend)
         self.ready = False
+        self.pipelining = False  # the server offers PIPELINING (RFC 2920)
 
     def close(self) -> None:
         with contextlib.suppress(OSError, smtplib.SMTPException):
@@ -489,6 +490,7 @@ class EmailTransport:
         if not self.ready:
             self.backend.open()
             self.backend.connection.ehlo_or_helo_if_needed()
+            self.pipelining = bool(self.backend.connection.has_extn("pipelining"))
             self.ready = True
 
     def _send_smtp(self, out: Outgoing, commit: Commit) -> Result:
@@ -530,6 +532,8 @@ class EmailTransport:
 
     def _envelope(self, smtp: smtplib.SMTP, out: Outgoing) -> Result | None:
         """MAIL, RCPT, DATA: a Result when the server refuses one of them."""
+        if self.pipelining:
+            return self._envelope_pipelined(smtp, out)
         code, reply = smtp.mail(out.sender)
         if code != 250:
             return self._refused(smtp, _smtp_error(code, reply, "MAIL", False), code)
@@ -541,6 +545,37 @@ class EmailTransport:
         if code != 354:
             return self._refused(smtp, _smtp_error(code, reply, "DATA", False), code)
         return None
+
+    def _envelope_pipelined(self, smtp: smtplib.SMTP, out: Outgoing) -> Result | None:
+        """MAIL, every RCPT and DATA in one write, then their replies in order: one round trip
+        instead of two or more. RFC 2920: DATA ends the group (the message waits for 354), and
+        a refused MAIL or RCPT is known only from the replies, all of which are read."""
+        commands = [f"MAIL FROM:{smtplib.quoteaddr(out.sender)}"]
+        commands += [f"RCPT TO:{smtplib.quoteaddr(recipient)}" for recipient in out.recipients]
+        smtp.send("".join(f"{command}\r\n" for command in commands) + "DATA\r\n")
+        replies = [smtp.getreply() for _ in range(len(commands) + 1)]
+        (mail_code, mail_reply), (data_code, data_reply) = replies[0], replies[-1]
+        refusal = None
+        if mail_code != 250:
+            refusal = (mail_code, mail_reply, "MAIL")
+        else:
+            refused = [(c, r) for c, r in replies[1:-1] if c not in (250, 251)]
+            if refused:
+                refusal = (*refused[0], "RCPT")
+            elif data_code != 354:
+                refusal = (data_code, data_reply, "DATA")
+        if refusal is None:
+            return None
+        code, reply, stage = refusal
+        result = _smtp_error(code, reply, stage, False)
+        if data_code == 354:
+            # The server waits for the message although a recipient was refused: a "." would
+            # deliver an empty one. Dropping the connection abandons the transaction instead
+            # (a QUIT would be read as message text).
+            _drop(smtp)
+            self.close()
+            return result
+        return self._refused(smtp, result, code)
 
     def _refused(self, smtp: smtplib.SMTP, result: Result, code: int) -> Result:
         """Reset the SMTP transaction for the next message (or reconnect after a 421)."""
@@ -803,7 +838,7 @@ class _Batch:
         rows = self._skip_ineligible(rows)
         transport = transport_for(self.campaign.channel)
         try:
-            with _commits_without_flush():
+            with _commits_without_flush(), self._prepared():
                 self._send_all(rows, transport)
         finally:
             transport.close()
@@ -924,6 +959,30 @@ class _Batch:
         """
         return sql, topic_params
 
+    @contextlib.contextmanager
+    def _prepared(self) -> Iterator[None]:
+        """PostgreSQL: the in-flight UPDATE is parsed and planned once per batch, not once per
+        message (planning took 0.15-0.2 ms of the server's 0.05 ms execution here). The
+        statement lives on this connection until the batch ends."""
+        if connection.vendor != "postgresql" or not self.in_flight_sql:
+            yield
+            return
+        name = f"segmenta_in_flight_{uuid.uuid4().hex[:12]}"
+        first, *rest = self.in_flight_sql.split("%s")
+        numbered = first + "".join(f"${n}{part}" for n, part in enumerate(rest, start=1))
+        with connection.cursor() as cursor:
+            cursor.execute(f"PREPARE {name} AS {numbered}")
+        original, self.in_flight_sql = (
+            self.in_flight_sql,
+            f"EXECUTE {name} ({', '.join(['%s'] * len(rest))})",
+        )
+        try:
+            yield
+        finally:
+            self.in_flight_sql = original
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute(f"DEALLOCATE {name}")
+
     def _in_flight_params(self, row: Delivery, message_id: str) -> list:
         params = [_db_time(timezone.now()), message_id[:200], row.pk, self.claim, row.customer_id]
         return params + self.topic_params
@@ -991,6 +1050,26 @@ class _Batch:
         self.report.retry_in = min(MAX_RETRY_DELAY, delay)
 
 
+# A bare ASCII address (dot-atom local part, plain domain), as customers' addresses are.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*")
+
+
+def _envelope_address(address: str, encoding: str) -> str:
+    """What Django's sanitize_address gives for MAIL FROM / RCPT TO. A bare ASCII address is
+    its own answer, so the standard library's header parser (a tenth of a millisecond, twice
+    per message) runs only for the others; the sender's answer is remembered."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return address
+    return _sanitized(address, encoding)
+
+
+@functools.lru_cache(maxsize=256)
+def _sanitized(address: str, encoding: str) -> str:
+    return sanitize_address(address, encoding)
+
+
 def _email(message: Any) -> Outgoing:
     """The MIME form once: its bytes go over SMTP, its Message-ID into the row."""
     mime = message.message()
@@ -1000,8 +1079,8 @@ def _email(message: Any) -> Outgoing:
     encoding = message.encoding or settings.DEFAULT_CHARSET
     return Outgoing(
         email=message,
-        sender=sanitize_address(message.from_email, encoding),
-        recipients=tuple(sanitize_address(a, encoding) for a in message.recipients()),
+        sender=_envelope_address(message.from_email, encoding),
+        recipients=tuple(_envelope_address(a, encoding) for a in message.recipients()),
         data=mime_bytes(mime),
         message_id=message_id,
     )

@@ -1,9 +1,14 @@
-"""campaigns.mime gives the bytes Django's as_bytes() gives, boundaries aside."""
+"""campaigns.mime gives the bytes Django's as_bytes() gives, boundaries aside; the sender's
+envelope addresses are what Django's sanitize_address gives."""
 
+import hypothesis
 import pytest
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
+from hypothesis import given
+from hypothesis import strategies as st
 
-from campaigns import rendering
+from campaigns import rendering, sending
 from campaigns.mime import to_bytes
 from campaigns.rendering import render
 from tests.campaigns.messages import campaign, customer, delivery, variant
@@ -46,3 +51,32 @@ def test_plain_ascii_headers_and_a_text_only_message():
     ours, django = _both(email)
 
     assert ours == django
+
+
+ATOM_CHARS = "abcXYZ019!#$%&'*+/=?^_`{|}~-"
+LABEL = st.from_regex(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,8}[A-Za-z0-9])?", fullmatch=True)
+PLAIN = st.builds(
+    lambda local, labels: ".".join(local) + "@" + ".".join(labels),
+    st.lists(st.text(ATOM_CHARS, min_size=1, max_size=6), min_size=1, max_size=3),
+    st.lists(LABEL, min_size=1, max_size=3),
+)
+ANY = st.one_of(
+    PLAIN,
+    st.text(min_size=1, max_size=30).filter(lambda s: "\n" not in s and "\r" not in s),
+    st.sampled_from(["Zoë <zoë@example.com>", "Shop <news@shop.example>", "a@bücher.example",
+                     '"odd local"@example.com', "a..b@example.com", "ünï@example.com"]),
+)  # fmt: skip
+
+
+@hypothesis.settings(max_examples=400, deadline=None)
+@given(ANY)
+def test_the_envelope_address_is_what_sanitize_address_gives(address):
+    """The sender's fast path for MAIL FROM / RCPT TO may skip the parser, never change the
+    answer or let an address through that Django refuses."""
+    try:
+        expected = sanitize_address(address, "utf-8")
+    except (ValueError, IndexError) as error:
+        with pytest.raises(type(error)):
+            sending._envelope_address(address, "utf-8")
+        return
+    assert sending._envelope_address(address, "utf-8") == expected

@@ -133,19 +133,39 @@ def test_a_scheduled_campaign_broken_since_goes_back_to_draft():
 
 
 @pytest.mark.django_db(transaction=True)  # as in a worker: autocommit
-def test_a_batch_sends_each_claimed_row_once_over_one_connection(smtp):
+def test_a_batch_sends_each_claimed_row_once_over_one_connection(any_smtp):
     people = recipients(30)
     draft = started(campaign())
 
     report = sending.run_batch(draft.pk)
 
     assert report.claimed == report.sent == 30
-    assert smtp.counts == {p.email: 1 for p in people}
-    assert len(smtp.peers) == 1
+    assert any_smtp.counts == {p.email: 1 for p in people}
+    assert len(any_smtp.peers) == 1
+    # MAIL, RCPT and DATA go in one write where the server offers PIPELINING, never otherwise.
+    assert any_smtp.pipelined == (30 if any_smtp.pipelining else 0)
     assert statuses(draft) == {"sent": 30}
     rows = Delivery.objects.filter(campaign=draft)
     assert not rows.filter(sent_at=None).exists()
     assert set(rows.values_list("attempts", flat=True)) == {1}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_a_batch_leaves_no_prepared_statement_behind(smtp):
+    """A worker's connection lives on (CONN_MAX_AGE): a statement left prepared by each batch
+    would pile up in the server's memory."""
+    recipients(3)
+    draft = started(campaign())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        before = cursor.fetchone()[0]
+
+    report = sending.run_batch(draft.pk)
+
+    assert report.sent == 3 and smtp.total == 3
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == before
 
 
 def test_the_row_keeps_the_message_id_and_the_message_has_the_opt_out_headers(smtp):
@@ -284,11 +304,11 @@ def refusing(handler, answer: str):
 
 
 @pytest.mark.django_db(transaction=True)  # as in a worker: autocommit
-def test_a_permanent_refusal_fails_the_row_with_the_reason(smtp):
+def test_a_permanent_refusal_fails_the_row_with_the_reason(any_smtp):
     recipients(1)
     draft = started(campaign())
 
-    with refusing(smtp, "550 5.1.1 No such mailbox"):
+    with refusing(any_smtp, "550 5.1.1 No such mailbox"):
         report = sending.run_batch(draft.pk)
 
     delivery = Delivery.objects.get()
@@ -301,12 +321,12 @@ def test_a_permanent_refusal_fails_the_row_with_the_reason(smtp):
 
 
 @pytest.mark.django_db(transaction=True)  # as in a worker: autocommit
-def test_a_transient_refusal_is_retried_with_backoff(smtp, settings):
+def test_a_transient_refusal_is_retried_with_backoff(any_smtp, settings):
     settings.SEGMENTA_SEND_RETRY_SECONDS = 10
     recipients(1)
     draft = started(campaign())
 
-    with refusing(smtp, "451 4.3.0 Try again later"):
+    with refusing(any_smtp, "451 4.3.0 Try again later"):
         report = sending.run_batch(draft.pk)
 
     delivery = Delivery.objects.get()
@@ -315,9 +335,69 @@ def test_a_transient_refusal_is_retried_with_backoff(smtp, settings):
 
     retried = sending.run_batch(draft.pk, report.claim, report.retry_ids)
 
-    assert retried.sent == 1 and smtp.total == 1
+    assert retried.sent == 1 and any_smtp.total == 1
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.error) == ("sent", 2, "")
+
+
+def refusing_turn(handler, command: str, answer: str, turn: int, accept_anyway=False):
+    """The server answers `answer` to the turn-th MAIL or RCPT of the connection (1-based);
+    accept_anyway: a broken server that records that recipient still, so it takes DATA."""
+    seen = []
+
+    async def handle(server, session, envelope, address, options):
+        seen.append(address)
+        if len(seen) == turn:
+            if accept_anyway:
+                envelope.rcpt_tos.append(address)
+            return answer
+        if command == "RCPT":
+            envelope.rcpt_tos.append(address)
+        else:
+            envelope.mail_from = address
+        return "250 OK"
+
+    return mock.patch.object(handler, f"handle_{command}", handle, create=True)
+
+
+@pytest.mark.django_db(transaction=True)  # as in a worker: autocommit
+@pytest.mark.parametrize(
+    "command, answer, status",
+    [("RCPT", "550 5.1.1 No such mailbox", "failed"),
+     ("RCPT", "452 4.2.2 Mailbox full", "claimed"),  # kept for a retry
+     ("MAIL", "451 4.3.0 Sender check failed", "claimed")],
+)  # fmt: skip
+def test_a_refused_envelope_fails_or_retries_that_row_and_the_batch_goes_on(
+    any_smtp, command, answer, status
+):
+    people = recipients(3)
+    draft = started(campaign())
+
+    with refusing_turn(any_smtp, command, answer, turn=2):
+        report = sending.run_batch(draft.pk)
+
+    refused = Delivery.objects.exclude(status="sent").select_related("customer").get()
+    assert refused.status == status and refused.sent_at is None
+    assert refused.error == f"{command}: {answer}"
+    # The others arrived once each over the same connection; nothing for the refused one.
+    assert any_smtp.counts == {p.email: 1 for p in people if p != refused.customer}
+    assert report.sent == 2 and len(any_smtp.peers) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # as in a worker: autocommit
+def test_a_server_that_takes_data_after_refusing_the_recipient_gets_no_empty_message(smtp):
+    """Pipelined, DATA's 354 may come after a refused RCPT; a "." would then deliver an empty
+    message. The connection is dropped instead, and the next message takes a new one."""
+    recipients(3)
+    draft = started(campaign())
+
+    with refusing_turn(smtp, "RCPT", "550 5.1.1 No such mailbox", turn=2, accept_anyway=True):
+        report = sending.run_batch(draft.pk)
+
+    refused = Delivery.objects.exclude(status="sent").select_related("customer").get()
+    assert (refused.status, refused.error) == ("failed", "RCPT: 550 5.1.1 No such mailbox")
+    assert smtp.total == 2 and refused.customer.email not in smtp.counts
+    assert report.sent == 2 and len(smtp.peers) == 2
 
 
 def test_it_gives_up_after_the_last_attempt(smtp, settings):

@@ -5,6 +5,8 @@
         server.handler.counts["ada@example.com"]   # messages accepted for that address
         server.handler.total
 
+It offers PIPELINING (RFC 2920) as production MTAs do; `pipelining=False` does not.
+
 Faults, for reliability tests (seeded, so a run can be repeated):
 - refuse: the share of messages answered "451 try again later" at the end of DATA (not kept);
 - drop: the share of messages whose connection is closed instead of an answer, at RCPT or at
@@ -40,8 +42,14 @@ def free_port() -> int:
 
 class CountingHandler:
     def __init__(
-        self, refuse: float = 0.0, drop: float = 0.0, seed: int = 1, keep: bool = False
+        self,
+        refuse: float = 0.0,
+        drop: float = 0.0,
+        seed: int = 1,
+        keep: bool = False,
+        pipelining: bool = True,
     ) -> None:
+        self.pipelining = pipelining
         self.refuse = refuse
         self.drop = drop
         self.random = random.Random(seed)
@@ -52,6 +60,7 @@ class CountingHandler:
         self.total = 0
         self.refused = 0
         self.dropped = 0
+        self.pipelined = 0  # transactions whose DATA had arrived with their RCPT
         self.first_at: float | None = None
         self.last_at: float | None = None
         self.lock = threading.Lock()
@@ -63,9 +72,19 @@ class CountingHandler:
             return True
         return False
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        """Offer PIPELINING as production MTAs do (aiosmtpd reads pipelined commands in order
+        but does not say so); pipelining=False keeps the one-command-per-round-trip server."""
+        session.host_name = hostname  # what aiosmtpd does itself without this hook
+        if self.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
+
     async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
         if self._drop(server):
             return "421 4.4.2 closing"  # never reaches the client
+        if b"DATA\r\n" in getattr(server._reader, "_buffer", b""):
+            self.pipelined += 1  # the client sent DATA without waiting for this answer
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
@@ -129,8 +148,8 @@ class SharedCounts:
 
 
 class _PublishingHandler(CountingHandler):
-    def __init__(self, shared: SharedCounts) -> None:
-        super().__init__()
+    def __init__(self, shared: SharedCounts, pipelining: bool) -> None:
+        super().__init__(pipelining=pipelining)
         self.shared = shared
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
@@ -141,8 +160,9 @@ class _PublishingHandler(CountingHandler):
         return answer
 
 
-def _serve(port: int, shared: SharedCounts, ready) -> None:
-    controller = Controller(_PublishingHandler(shared), hostname="127.0.0.1", port=port)
+def _serve(port: int, shared: SharedCounts, ready, pipelining: bool) -> None:
+    handler = _PublishingHandler(shared, pipelining)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     ready.set()
     try:
@@ -152,11 +172,13 @@ def _serve(port: int, shared: SharedCounts, ready) -> None:
 
 
 @contextmanager
-def smtp_server_process() -> Iterator[tuple[int, SharedCounts]]:
+def smtp_server_process(pipelining: bool = True) -> Iterator[tuple[int, SharedCounts]]:
     """The counting server in a child process: (port, shared counters)."""
     port, shared = free_port(), SharedCounts()
     ready = multiprocessing.Event()
-    process = multiprocessing.Process(target=_serve, args=(port, shared, ready), daemon=True)
+    process = multiprocessing.Process(
+        target=_serve, args=(port, shared, ready, pipelining), daemon=True
+    )
     process.start()
     try:
         if not ready.wait(20):
