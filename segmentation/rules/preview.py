@@ -21,7 +21,7 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, ExpressionWrapper, F, FloatField, Q, Sum, Value
-from django.db.models.functions import ExtractYear, Mod
+from django.db.models.functions import Cast, ExtractYear, Mod
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
@@ -79,6 +79,12 @@ def _squared(expression) -> ExpressionWrapper:
     return ExpressionWrapper(expression * expression, output_field=FloatField())
 
 
+def _float(name: str) -> Cast:
+    """An integer column in double precision before squaring: the square of an int4 overflows
+    past 46,340 (a customer with that many orders made the preview fail on PostgreSQL)."""
+    return Cast(name, FloatField())
+
+
 def _aggregates() -> dict:
     year = ExtractYear("birth_date")
     return {
@@ -88,8 +94,8 @@ def _aggregates() -> dict:
         "n_sms": Count("pk", filter=reachable_q(Channel.SMS)),
         "total_spent_s": Sum("total_spent", output_field=FloatField()),
         "total_spent_ss": Sum(_squared(F("total_spent"))),
-        "order_count_s": Sum("order_count", output_field=FloatField()),
-        "order_count_ss": Sum(_squared(F("order_count"))),
+        "order_count_s": Sum(_float("order_count")),
+        "order_count_ss": Sum(_squared(_float("order_count"))),
         "age_n": Count("birth_date"),
         "age_s": Sum(year, output_field=FloatField()),
         "age_ss": Sum(_squared(year)),

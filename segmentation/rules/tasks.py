@@ -43,7 +43,7 @@ def recount_segment(segment_id: int) -> bool:
     return True
 
 
-def _mean(stat: preview.Stat | None) -> float | None:
+def _mean(stat: "preview.Stat | None") -> float | None:  # preview imports this module
     return stat.mean if stat else None
 
 

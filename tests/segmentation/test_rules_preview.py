@@ -1,9 +1,11 @@
 """The preview's figures against the same figures worked out in Python."""
 
 import statistics
+from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from segmentation.models import ConsentStatus, Customer, Segment
 from segmentation.rules import preview as preview_module
@@ -51,6 +53,27 @@ def test_figures_of_a_segment_beside_the_base(base, settings):
     assert summary.stats["age"] is None  # nobody has a birth date
     assert summary.countries == [("DE", 3), ("AT", 1)]
     assert len(result.sample) == 4 and result.warnings == []
+
+
+def test_age_and_a_heavy_buyer_in_the_statistics(base, settings):
+    """Ages from birth years; a customer with more orders than an integer's square holds
+    (46,341: the sum of squares would overflow PostgreSQL's int4) still gets figures."""
+    settings.SEGMENTA_SEGMENT_MIN_SIZE = 1
+    births = {"DE": date(1980, 12, 31), "AT": date(1990, 1, 1)}
+    for country, born in births.items():
+        Customer.objects.filter(country=country).update(birth_date=born)
+    Customer.objects.filter(total_spent=300).update(order_count=50_000)
+
+    summary = preview(group(cond("country", "in", ["DE", "AT"]))).summary
+
+    year = timezone.localdate().year  # the preview's age: this year minus the birth year
+    ages = [year - 1980] * 3 + [year - 1990]
+    assert summary.stats["age"].n == 4
+    assert summary.stats["age"].mean == pytest.approx(statistics.mean(ages))
+    assert summary.stats["age"].std == pytest.approx(statistics.stdev(ages))
+    orders = [2, 50_000, 0, 1]
+    assert summary.stats["order_count"].mean == pytest.approx(statistics.mean(orders))
+    assert summary.stats["order_count"].std == pytest.approx(statistics.stdev(orders))
 
 
 def test_overlap_with_a_saved_segment_that_reads_consent(base, settings):
