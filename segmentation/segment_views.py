@@ -36,6 +36,7 @@ from segmentation.rules.preview import (
     base_summary,
     exact_result,
     preview,
+    sample_customers,
     warnings_for,
 )
 from segmentation.rules.tree import RuleError, check, compile_definition, empty
@@ -299,6 +300,7 @@ def segment_exact(request: HttpRequest, key: str) -> HttpResponse:
         context = {"exact_key": key, "tries": tries + 1, "exact_polls": EXACT_POLLS}
         return render(request, f"{BUILDER}#poller", context)
     result = Preview(summary=summary, base=base_summary())
+    result.sample = sample_customers(summary.sample_ids)
     shown = Segment.objects.in_bulk(list(summary.overlaps))
     result.overlaps = sorted(
         ((shown[pk], share) for pk, share in summary.overlaps.items() if pk in shown and share > 0),

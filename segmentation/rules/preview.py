@@ -31,6 +31,16 @@ from segmentation.rules.catalogue import Context, reachable_q
 from segmentation.rules.tree import RuleError, compile_definition
 
 SAMPLE_SIZE = 20
+SAMPLE_FIELDS = (
+    "pk",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "country",
+    "city",
+    "total_spent",
+)
 TOP_COUNTRIES = 5
 # Overlap with saved segments is estimated on every K-th customer once the base is this big.
 OVERLAP_EXACT_UP_TO = 100_000
@@ -58,6 +68,8 @@ class Summary:
     exact: bool = True
     sampled_ids: set[int] | None = None
     taken_at: object = None
+    # The 20-row sample's ids, when the figures were computed in the background.
+    sample_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -164,8 +176,7 @@ def _every(every: int) -> Q:
 
 
 def _sampled_ids(q: Q, every: int) -> set[int]:
-    members = Customer.objects.filter(q).order_by().filter(_every(every))
-    return set(members.values_list("pk", flat=True))
+    return set(_members(q).filter(_every(every)).values_list("pk", flat=True))
 
 
 def _sketch_key(segment: Segment, every: int) -> str:
@@ -265,6 +276,7 @@ def compute_exact(key: str) -> None:
     definition, segment_id = draft
     q = compile_definition(definition, segment_id, Context(timezone.now()))
     summary = summarise(q)
+    summary.sample_ids = list(_members(q).values_list("pk", flat=True)[:SAMPLE_SIZE])
     cache.set(f"segment-preview:exact:{key}", summary, settings.SEGMENTA_PREVIEW_BASE_CACHE_SECONDS)
 
 
@@ -286,13 +298,13 @@ def preview(definition: dict, segment_id: int | None = None) -> Preview:
         summary = exact_result(key) or summary
         if not summary.exact:
             _start_exact(key, definition, segment_id)
-    sample = list(
-        Customer.objects.filter(q)
-        .order_by()
-        .only("pk", "first_name", "last_name", "email", "phone", "country", "city", "total_spent")[
-            :SAMPLE_SIZE
-        ]
-    )
+    if summary.exact and not key:
+        sample = list(_members(q).only(*SAMPLE_FIELDS)[:SAMPLE_SIZE])
+    else:
+        # Past the budget the sample waits for the exact figures: for a draft with an order
+        # window, finding 20 members costs the whole aggregate again, and the estimate must
+        # come first, not after it.
+        sample = sample_customers(summary.sample_ids)
     result = Preview(summary=summary, base=base, sample=sample, exact_key=key)
     summary.overlaps, summary.overlap_estimated = overlaps.shares, overlaps.estimated
     result.overlaps = sorted(
@@ -302,6 +314,16 @@ def preview(definition: dict, segment_id: int | None = None) -> Preview:
     result.overlaps_pending = overlaps.pending
     result.warnings = warnings_for(result)
     return result
+
+
+def _members(q: Q):
+    return Customer.objects.filter(q).order_by()
+
+
+def sample_customers(ids: list[int]) -> list[Customer]:
+    """The sample's customers in the order of ids (those erased meanwhile left out)."""
+    found = Customer.objects.only(*SAMPLE_FIELDS).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _start_exact(key: str, definition: dict, segment_id: int | None) -> None:

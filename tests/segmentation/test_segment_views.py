@@ -501,6 +501,36 @@ def test_an_estimate_is_labelled_and_then_replaced_by_the_exact_figures(
     assert figures.find(data_stat="email").find("dd").text == "2"
 
 
+def test_an_estimate_comes_without_members_and_the_exact_figures_bring_them(
+    marketer_client, people, over_budget
+):
+    definition = "n.type=group&n.0.type=condition&n.0.field=country&n.0.op=in&n.0.value=DE"
+    preview = parse(_preview(marketer_client, _form(definition)).content).by_id("preview")
+
+    # Finding 20 members of a draft past the budget can cost as much as counting it.
+    assert not preview.find_all("table", class_="sample")
+    assert "with some of the members" in preview.find("p", class_="estimate-note").text
+
+    poller = preview.find("div", class_="poller")
+    figures = parse(marketer_client.get(poller["hx-get"], headers=HTMX).content).by_id("figures")
+    rows = figures.find("table", class_="sample").find("tbody").find_all("tr")
+
+    germans = {people[name].pk for name in ("Ann", "Ben", "Emil")}
+    assert {int(row["data-id"]) for row in rows} == germans
+
+
+def test_a_sample_member_erased_before_the_poll_is_left_out(marketer_client, people, over_budget):
+    definition = "n.type=group&n.0.type=condition&n.0.field=country&n.0.op=in&n.0.value=DE"
+    preview = parse(_preview(marketer_client, _form(definition)).content).by_id("preview")
+    people["Ben"].delete()
+
+    poller = preview.find("div", class_="poller")
+    figures = parse(marketer_client.get(poller["hx-get"], headers=HTMX).content).by_id("figures")
+    rows = figures.find("table", class_="sample").find("tbody").find_all("tr")
+
+    assert {int(row["data-id"]) for row in rows} == {people["Ann"].pk, people["Emil"].pk}
+
+
 def test_the_poll_gives_up_after_a_minute_and_offers_to_try_again(marketer_client):
     url = reverse("segment_exact", args=["a" * 32])
 
