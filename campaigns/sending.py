@@ -849,6 +849,9 @@ class _Batch:
     def _send_all(self, rows: list[Delivery], transport: "EmailTransport | SmsTransport") -> None:
         checked = time.monotonic()
         for index, row in enumerate(rows):
+            # The rate limit's wait (up to a second) comes before the status check, so that a
+            # pause during it stops the batch before one more message, not a second later.
+            self.limiter.wait()
             if time.monotonic() - checked > 1:
                 checked = time.monotonic()
                 if not self._still_sending():
@@ -911,7 +914,6 @@ class _Batch:
             log.exception("delivery %s did not render", row.pk)
             self._failed(row, f"render: {error.__class__.__name__}: {error}", committed=False)
             return
-        self.limiter.wait()
         result = None
         with _Unit() as unit:
             if unit.begin(self.in_flight_sql, self._in_flight_params(row, out.message_id)):
