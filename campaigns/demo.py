@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from campaigns import attribution, audience, results
 from campaigns.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, Track, Variant
+from segmentation.metrics import recompute_customer_metrics
 from segmentation.models import Order, Segment
 
 NAME = "Spring sale (demo)"
@@ -107,6 +108,8 @@ def make_demo_campaign(seed: int = 42) -> Campaign | None:
         fields = ["status", "sent_at", "opened_at", "opens", "clicked_at", "clicks"]
         Delivery.objects.bulk_update(rows, fields, batch_size=1000)
         Order.objects.bulk_create(orders, batch_size=1000)
+        # The buyers' order counts, spend and order history (segment windows) include these.
+        recompute_customer_metrics({order.customer_id for order in orders})
         Campaign.objects.filter(pk=campaign.pk).update(
             status=CampaignStatus.SENT,
             launched_at=launched,

@@ -1,4 +1,8 @@
-"""Behavioural metrics on Customer, recomputed set-based in SQL (never a loop over customers)."""
+"""Behavioural metrics on Customer, recomputed set-based in SQL (never a loop over customers).
+
+On PostgreSQL the same recompute keeps each customer's order history (times and running
+totals, segmentation.models.OrderHistory), which the segment windows read.
+"""
 
 from collections.abc import Collection
 
@@ -37,6 +41,29 @@ _RESET = """
       )
 """
 
+# Times ascending (ties in id order) and running totals with a leading 0; rows already right
+# are not rewritten.
+_HISTORY = """
+    INSERT INTO segmentation_orderhistory AS h (customer_id, placed, running)
+    SELECT customer_id, array_agg(placed_at ORDER BY placed_at, id),
+           '{{0}}'::numeric[] || array_agg(run ORDER BY placed_at, id)
+    FROM (
+        SELECT customer_id, placed_at, id,
+               SUM(total) OVER (PARTITION BY customer_id ORDER BY placed_at, id) AS run
+        FROM segmentation_order
+        WHERE customer_id IS NOT NULL {order_scope}
+    ) AS o
+    GROUP BY customer_id
+    ON CONFLICT (customer_id) DO UPDATE SET placed = EXCLUDED.placed, running = EXCLUDED.running
+    WHERE (h.placed, h.running) IS DISTINCT FROM (EXCLUDED.placed, EXCLUDED.running)
+"""
+
+_HISTORY_GONE = """
+    DELETE FROM segmentation_orderhistory AS h
+    WHERE NOT EXISTS (SELECT 1 FROM segmentation_order o WHERE o.customer_id = h.customer_id)
+      {history_scope}
+"""
+
 
 def recompute_customer_metrics(customer_ids: Collection[int] | None = None) -> int:
     """Bring order_count, total_spent, avg_order_value, first/last order time up to date.
@@ -57,4 +84,9 @@ def recompute_customer_metrics(customer_ids: Collection[int] | None = None) -> i
         cursor.execute(_AGGREGATE.format(order_scope=order_scope), params)
         changed = cursor.rowcount
         cursor.execute(_RESET.format(customer_scope=customer_scope), params)
-        return changed + cursor.rowcount
+        changed += cursor.rowcount
+        if connection.vendor == "postgresql":
+            cursor.execute(_HISTORY.format(order_scope=order_scope), params)
+            history_scope = f"AND h.customer_id IN ({marks})" if ids else ""
+            cursor.execute(_HISTORY_GONE.format(history_scope=history_scope), params)
+        return changed

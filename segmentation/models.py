@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Count, Q, Sum
@@ -302,6 +303,31 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.external_id or f"Order {self.pk}"
+
+
+class OrderHistory(models.Model):
+    """Each customer's order times (ascending) and running totals, on PostgreSQL only.
+
+    "At least N orders / X spent in the last D days" become a binary search in one short row
+    per customer instead of an aggregate over the orders of the window (docs/decisions.md).
+    Kept by recompute_customer_metrics beside order_count, so exactly as fresh. The table
+    exists on PostgreSQL only (migration 0013); elsewhere the windows aggregate the orders.
+    """
+
+    # DO_NOTHING: the database deletes the row with its customer (ON DELETE CASCADE), so
+    # Django's collector never queries a table SQLite does not have.
+    customer = models.OneToOneField(
+        Customer, primary_key=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
+    placed = ArrayField(models.DateTimeField())
+    # running[1] = 0, running[k + 1] = the first k orders' totals added up.
+    running = ArrayField(models.DecimalField(max_digits=30, decimal_places=2))
+
+    class Meta:
+        verbose_name_plural = "order histories"
+
+    def __str__(self) -> str:
+        return f"Orders of customer {self.customer_id}"
 
 
 class ConsentAction(models.TextChoices):

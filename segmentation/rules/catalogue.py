@@ -2,9 +2,10 @@
 all read it, so a field added here is offered, checked and compiled the same way.
 
 Each field turns (operator, cleaned value, context) into a `Q` over Customer. Behaviour in
-other tables compiles to EXISTS subqueries; "at least N in a window" needs a GROUP BY, which
-compiles to `id IN (SELECT customer_id ... HAVING ...)` over a NOT NULL column (see
-docs/decisions.md: a correlated EXISTS with HAVING runs once per customer on PostgreSQL).
+other tables compiles to EXISTS subqueries; "at least N in a window" reads the order history
+on PostgreSQL and elsewhere needs a GROUP BY, which compiles to
+`id IN (SELECT customer_id ... HAVING ...)` over a NOT NULL column (see docs/decisions.md: a
+correlated EXISTS with HAVING runs once per customer on PostgreSQL).
 """
 
 import datetime as dt
@@ -13,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from segmentation.models import (
@@ -32,6 +35,7 @@ from segmentation.models import (
     Interest,
     OperatingSystem,
     Order,
+    OrderHistory,
     RfmTier,
     Segment,
     Topic,
@@ -301,9 +305,28 @@ def in_segment(op: str, value, ctx: Context) -> Q:
     return q if op == "in" else ~q
 
 
+# On PostgreSQL the windows read each customer's order history (times ascending, running
+# totals from 0): the orders before the window are the times up to one microsecond before it
+# (timestamps have microsecond precision), found by binary search (width_bucket).
+_BEFORE = "width_bucket(%s::timestamptz - interval '1 microsecond', placed)"
+_IN_WINDOW = f"cardinality(placed) - {_BEFORE} >= %s"
+_SPENT = f"running[cardinality(running)] - running[{_BEFORE} + 1] >= %s"
+
+
+def _history(condition: str, params: list) -> Q:
+    """Customers whose order history meets a condition (PostgreSQL; a NOT NULL key, so its
+    negation is plain NOT IN)."""
+    # condition is one of the constants above; every value is a bound parameter.
+    test = RawSQL(condition, params, output_field=BooleanField())  # noqa: S611
+    meets = OrderHistory.objects.filter(test)
+    return Q(pk__in=meets.values("customer_id"))
+
+
 def orders_in_window(op: str, value, ctx: Context) -> Q:
     since = ctx.now - dt.timedelta(days=value["days"])
-    if value["count"] == 1:
+    if connection.vendor == "postgresql":
+        q = _history(_IN_WINDOW, [since, value["count"]])
+    elif value["count"] == 1:
         q = Q(Exists(Order.objects.filter(customer=OuterRef("pk"), placed_at__gte=since)))
     else:
         counted = (
@@ -320,15 +343,18 @@ def orders_in_window(op: str, value, ctx: Context) -> Q:
 
 def spent_in_window(op: str, value, ctx: Context) -> Q:
     since = ctx.now - dt.timedelta(days=value["days"])
-    spenders = (
-        Order.objects.filter(placed_at__gte=since, customer__isnull=False)
-        .order_by()
-        .values("customer_id")
-        .annotate(spent=Sum("total"))
-        .filter(spent__gte=value["amount"])
-        .values("customer_id")
-    )
-    q = Q(pk__in=spenders)
+    if connection.vendor == "postgresql":
+        q = _history(_SPENT, [since, value["amount"]])
+    else:
+        spenders = (
+            Order.objects.filter(placed_at__gte=since, customer__isnull=False)
+            .order_by()
+            .values("customer_id")
+            .annotate(spent=Sum("total"))
+            .filter(spent__gte=value["amount"])
+            .values("customer_id")
+        )
+        q = Q(pk__in=spenders)
     return q if op == "at_least" else ~q
 
 

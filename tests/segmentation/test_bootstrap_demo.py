@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db.models import Count, F
 
 from segmentation.models import Customer, Order
 
@@ -33,6 +34,14 @@ def test_it_loads_demo_data_and_prints_a_working_admin_login():
     assert admin is not None and admin.is_superuser
     assert Customer.objects.count() == 40
     assert Order.objects.count() >= 120  # the seeded ones, and the demo campaign's
+
+
+def test_every_demo_customers_order_figures_include_the_demo_campaigns_orders():
+    call_command("bootstrap_demo", customers=300, orders=600, stdout=StringIO())
+
+    counted = Customer.objects.annotate(n=Count("orders")).exclude(n=F("order_count"))
+    assert Order.objects.count() > 600  # the demo campaign added conversions
+    assert not counted.exists()
 
 
 def test_the_admin_password_can_come_from_the_environment(monkeypatch):
