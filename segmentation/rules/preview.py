@@ -17,10 +17,19 @@ import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, ExpressionWrapper, F, FloatField, Q, Sum, Value
+from django.db.models import (
+    Aggregate,
+    BigIntegerField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    Sum,
+)
 from django.db.models.functions import Cast, ExtractYear, Mod
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -87,6 +96,15 @@ class Preview:
         return self.summary.count / self.base.count if self.base.count else 0.0
 
 
+class MemberIds(Aggregate):
+    """The ids of the rows, as an array (PostgreSQL; migration 0014): array_agg with a combine
+    step, so that collecting them leaves the grouped pass free to run in parallel (1.6 times
+    faster at 1M customers on two cores, docs/benchmarks.md)."""
+
+    function = "segmenta_member_ids"
+    output_field = ArrayField(BigIntegerField())
+
+
 def _squared(expression) -> ExpressionWrapper:
     return ExpressionWrapper(expression * expression, output_field=FloatField())
 
@@ -131,7 +149,7 @@ def summarise(q: Q, sampled_every: int = 0) -> Summary:
     aggregates = _aggregates()
     collect = sampled_every and connection.vendor == "postgresql"
     if collect:
-        aggregates["sampled"] = ArrayAgg("pk", filter=_every(sampled_every), default=Value([]))
+        aggregates["sampled"] = MemberIds("pk", filter=_every(sampled_every))
     rows = list(Customer.objects.filter(q).order_by().values("country").annotate(**aggregates))
     total = {key: sum(row[key] or 0 for row in rows) for key in aggregates if key != "sampled"}
     year_now = timezone.localdate().year
