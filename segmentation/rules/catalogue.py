@@ -258,10 +258,14 @@ def attribute(key: str, type_: str) -> Compiler:
 
 
 def interests(op: str, value, ctx: Context) -> Q:
+    # The interests' ids, looked up now: with constants instead of a join on the slug the
+    # planner reads the (interest, customer) index for those interests only, where it scanned
+    # all 1.9M links at 1M customers (0.24 s of a 0.6 s preview).
+    ids = dict(Interest.objects.filter(slug__in=value).values_list("slug", "pk"))
+
     def has(slugs) -> Exists:
-        return Exists(
-            CustomerInterest.objects.filter(customer=OuterRef("pk"), interest__slug__in=slugs)
-        )
+        wanted = [ids[slug] for slug in slugs if slug in ids]
+        return Exists(CustomerInterest.objects.filter(customer=OuterRef("pk"), interest__in=wanted))
 
     if op == "any_of":
         return Q(has(value))

@@ -260,6 +260,9 @@ def _budgeted(run, budget_ms: int):
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL statement_timeout = %s", [int(budget_ms)])
+                # Compiling the plan to machine code costs 20-90 ms per process of a parallel
+                # pass and gains less on queries this short (docs/benchmarks.md).
+                cursor.execute("SET LOCAL jit = off")
             return run()
     except OperationalError as error:
         if "statement timeout" not in str(error):
