@@ -768,6 +768,9 @@ class _Unit:
             arm()
         elif connection.vendor == "postgresql":
             pgconn = connection.connection.pgconn  # looked up first: nothing between the two
+            # A fresh time slice first: a preemption pending at arm()'s return would leave the
+            # process "in" the window for as long as it waits for a core (docs/decisions.md).
+            os.sched_yield()
             arm()
             _send_commit(pgconn)
         else:
