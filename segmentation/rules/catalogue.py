@@ -326,6 +326,20 @@ def _history(condition: str, params: list) -> Q:
     return Q(pk__in=meets.values("customer_id"))
 
 
+def _adding_up(since: dt.datetime, aggregate, threshold) -> Q:
+    """Customers whose orders since `since` come to at least threshold by aggregate (outside
+    PostgreSQL): GROUP BY ... HAVING as `id IN` over a NOT NULL column."""
+    customers = (
+        Order.objects.filter(placed_at__gte=since, customer__isnull=False)
+        .order_by()
+        .values("customer_id")
+        .annotate(in_window=aggregate)
+        .filter(in_window__gte=threshold)
+        .values("customer_id")
+    )
+    return Q(pk__in=customers)
+
+
 def orders_in_window(op: str, value, ctx: Context) -> Q:
     since = ctx.now - dt.timedelta(days=value["days"])
     if connection.vendor == "postgresql":
@@ -333,15 +347,7 @@ def orders_in_window(op: str, value, ctx: Context) -> Q:
     elif value["count"] == 1:
         q = Q(Exists(Order.objects.filter(customer=OuterRef("pk"), placed_at__gte=since)))
     else:
-        counted = (
-            Order.objects.filter(placed_at__gte=since, customer__isnull=False)
-            .order_by()
-            .values("customer_id")
-            .annotate(n=Count("pk"))
-            .filter(n__gte=value["count"])
-            .values("customer_id")
-        )
-        q = Q(pk__in=counted)
+        q = _adding_up(since, Count("pk"), value["count"])
     return q if op == "at_least" else ~q
 
 
@@ -350,15 +356,7 @@ def spent_in_window(op: str, value, ctx: Context) -> Q:
     if connection.vendor == "postgresql":
         q = _history(_SPENT, [since, value["amount"]])
     else:
-        spenders = (
-            Order.objects.filter(placed_at__gte=since, customer__isnull=False)
-            .order_by()
-            .values("customer_id")
-            .annotate(spent=Sum("total"))
-            .filter(spent__gte=value["amount"])
-            .values("customer_id")
-        )
-        q = Q(pk__in=spenders)
+        q = _adding_up(since, Sum("total"), value["amount"])
     return q if op == "at_least" else ~q
 
 
