@@ -18,18 +18,20 @@ the row telling the truth (docs/decisions.md, "Sending exactly once"):
    nothing: the message is skipped.
 2. SMTP: MAIL, RCPT, DATA and the whole message, ending with the final ".", into a held
    socket: the last bytes wait in this host's kernel and would be dropped if we died.
-3. COMMIT; at the point where the database has it, the socket is armed (a dying process's
-   kernel would now send the waiting bytes) and then released: the message leaves.
+3. COMMIT, held beside the "." in the database's socket; one system call arms both sockets
+   (a dying process's kernel would now send what they hold), then both are released: the
+   message and the commit leave together.
 4. Read the answer. 250: the row is sent (its status flips to "sent" with the batch). 4xx or
    a lost connection: the row is put back (sent_at cleared) and retried with backoff; 5xx:
    failed, with the server's reason.
 
-Killed before the arming: the transaction rolls back and the message never leaves; the row
-stays claimed, requeue_stale returns it to the queue, it is sent once. Killed after the
-commit: the row has sent_at, requeue_stale marks it sent, and the message leaves (if not
-already gone). What remains is the step between arming and committing (PostgreSQL: a kill
-there sends the message twice) or committing and arming (SQLite: it is lost), one system
-call apart with nothing woken in between.
+Killed before the arming: the database sees a reset connection and rolls back, the message
+never leaves; the row stays claimed, requeue_stale returns it to the queue, it is sent once.
+Killed after it: the row has sent_at, requeue_stale marks it sent, and the message leaves (if
+not already gone). No instant lies between the two where io_uring can set both sockets'
+options in one call (Linux 6.7+, the database over TCP); elsewhere the arming and COMMIT
+are one system call apart (PostgreSQL: a kill there sends the message twice; SQLite: the
+commit comes first, and a kill after it loses the message).
 """
 
 import contextlib
@@ -58,7 +60,7 @@ from django.db.models import Count, Exists, F, Max, Q
 from django.utils import timezone
 from psycopg import pq
 
-from campaigns import audience, rendering, sms, tasks
+from campaigns import audience, rendering, sms, tasks, uring
 from campaigns.mime import to_bytes as mime_bytes
 from campaigns.models import (
     AbMode,
@@ -424,9 +426,10 @@ def _hold(sock: socket.socket) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RESET_ON_CLOSE)
 
 
-def _arm(sock: socket.socket) -> None:
+def _arm(sock: socket.socket | None) -> None:
     """From now on the waiting bytes leave even if this process dies (close flushes them)."""
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, FLUSH_ON_CLOSE)
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, FLUSH_ON_CLOSE)
 
 
 def _release(sock: socket.socket) -> None:
@@ -515,15 +518,15 @@ class EmailTransport:
 
         The message is written into a held socket (_hold): its last partial segment, with the
         ".", waits in this host's kernel, wakes nobody, and would be dropped if the process
-        died. The unit arms the socket (_arm: now a dying process's kernel sends it) at the
-        moment the database gets the commit: just before the COMMIT's bytes leave on
-        PostgreSQL, just after the commit is done on SQLite. Then the "." is released.
+        died. The unit arms the socket (now a dying process's kernel sends it) at the moment
+        the database gets the commit: together with COMMIT's bytes on PostgreSQL
+        (_commit_with), just after the commit is done on SQLite. Then the "." is released.
         """
         sock = smtp.sock
         _hold(sock)
         smtp.send(data)
         try:
-            commit(arm=functools.partial(_arm, sock))
+            commit(held=sock)
         except BaseException:
             _drop(smtp)
             self.close()
@@ -724,10 +727,6 @@ def _commits_without_flush() -> Iterator[None]:
             cursor.execute("RESET synchronous_commit")
 
 
-def _nothing() -> None:
-    pass
-
-
 class _Unit:
     """One message's transaction: begin() runs BEGIN and the in-flight UPDATE, commit() hands
     COMMIT to the database, and leaving the block reads COMMIT's answer or rolls back.
@@ -758,25 +757,20 @@ class _Unit:
             cursor.execute(sql, params)
             return cursor.rowcount == 1
 
-    def commit(self, arm: Callable[[], None]) -> None:
-        """Commit, calling arm() where the database has the commit with the least code between
-        (see EmailTransport._hand_over): a kill before arm() sends nothing and commits nothing;
-        one in the microseconds between arm() and the commit (PostgreSQL) sends the message
-        twice, one between the commit and arm() (SQLite) loses it."""
+    def commit(self, held: socket.socket | None = None) -> None:
+        """Commit; a message waiting in the held socket leaves with the commit (see
+        EmailTransport._hand_over): a kill before that point sends nothing and commits
+        nothing, one after it sends the message and commits its row."""
         if self.nested:
             transaction.savepoint_commit(self.savepoint)
-            arm()
+            _arm(held)
         elif connection.vendor == "postgresql":
-            pgconn = connection.connection.pgconn  # looked up first: nothing between the two
-            # A fresh time slice first: a preemption pending at arm()'s return would leave the
-            # process "in" the window for as long as it waits for a core (docs/decisions.md).
-            os.sched_yield()
-            arm()
-            _send_commit(pgconn)
+            _commit_with(connection.connection.pgconn, held)
         else:
             raw = connection.connection  # sqlite3 itself: no wrapper to return through
             raw.execute("COMMIT")
-            arm()
+            # A kill here loses the message: one system call apart from the commit.
+            _arm(held)
         self.committed = True
 
     def __exit__(self, *exc_info) -> None:
@@ -790,11 +784,60 @@ class _Unit:
                 cursor.execute("ROLLBACK", [])
 
 
+def _commit_with(pgconn: Any, held: socket.socket | None) -> None:
+    """COMMIT to PostgreSQL, and the held message armed in the same instant.
+
+    Both wait in this host's kernel, each on a socket that a dying process resets: the
+    message's "." on the SMTP socket and COMMIT's bytes on the database's. One io_uring_enter
+    then sets both sockets to send what they hold even if the process dies (uring.py): a
+    SIGKILL lands before it (neither leaves: the database sees a reset connection and rolls
+    back) or after it (both leave), never between. Where io_uring cannot do that (an older
+    kernel, a seccomp profile, a database over a Unix socket), the message is armed and
+    COMMIT sent right after it: a kill in that step sends the message twice.
+    """
+    ring = uring.for_this_process() if held is not None else None
+    database = socket.socket(fileno=pgconn.socket) if ring is not None else None
+    try:
+        if database is None or database.family not in (socket.AF_INET, socket.AF_INET6):
+            _arm_then_send(pgconn, held)
+            return
+        _hold(database)
+        _send_commit(pgconn)
+        _arm_together(ring, held, database)
+        _release(database)
+    finally:
+        if database is not None:
+            database.detach()  # the descriptor stays libpq's
+
+
+def _arm_together(ring: uring.Ring, *sockets: socket.socket) -> None:
+    calls = [
+        (sock.fileno(), socket.SOL_SOCKET, socket.SO_LINGER, FLUSH_ON_CLOSE) for sock in sockets
+    ]
+    try:
+        results = ring.setsockopts(calls)
+    except OSError as error:
+        results = [-(error.errno or 1)]
+    if any(results):  # unexpected: the kernel accepted the ring's probe; still, both get armed
+        log.warning("io_uring could not arm the sockets (%s); armed one by one", results)
+        for sock in sockets:
+            _arm(sock)
+
+
+def _arm_then_send(pgconn: Any, held: socket.socket | None) -> None:
+    # A fresh time slice first: a preemption pending at the arming's return would leave the
+    # process between the two for as long as it waits for a core (docs/decisions.md).
+    os.sched_yield()
+    _arm(held)
+    _send_commit(pgconn)
+
+
 def _send_commit(pgconn: Any) -> None:
     """COMMIT's bytes to the server at once, without waiting for its answer (PostgreSQL).
 
     Django's and psycopg's commit paths run tens of microseconds of Python before anything is
-    sent; libpq's send_query sends at once. _read_commit() reads the answer later.
+    sent; libpq's send_query sends at once (into the held socket, with _commit_with).
+    _read_commit() reads the answer later.
     """
     pgconn.send_query(b"COMMIT")
     while pgconn.flush():  # a non-blocking connection: wait until COMMIT has left
@@ -927,11 +970,11 @@ class _Batch:
             self._settle(row, result)
 
     def _commit(
-        self, unit: _Unit, row: Delivery, provider_id: str = "", arm: Callable[[], None] = _nothing
+        self, unit: _Unit, row: Delivery, provider_id: str = "", held: socket.socket | None = None
     ) -> None:
         if provider_id:  # SMS: the provider's id is known only now
             Delivery.objects.filter(pk=row.pk).update(provider_message_id=provider_id[:200])
-        unit.commit(arm)
+        unit.commit(held)
 
     def _render(self, row: Delivery) -> Outgoing:
         compiled = self.compiled.get(row.variant_id)
