@@ -789,39 +789,58 @@ def _commit_with(pgconn: Any, held: socket.socket | None) -> None:
 
     Both wait in this host's kernel, each on a socket that a dying process resets: the
     message's "." on the SMTP socket and COMMIT's bytes on the database's. One io_uring_enter
-    then sets both sockets to send what they hold even if the process dies (uring.py): a
-    SIGKILL lands before it (neither leaves: the database sees a reset connection and rolls
-    back) or after it (both leave), never between. Where io_uring cannot do that (an older
-    kernel, a seccomp profile, a database over a Unix socket), the message is armed and
-    COMMIT sent right after it: a kill in that step sends the message twice.
+    then sets both sockets to send what they hold even if the process dies, and releases
+    them (uring.py): a SIGKILL lands before it (neither leaves: the database sees a reset
+    connection and rolls back) or after it (both leave), never between. Where io_uring
+    cannot do that (an older kernel, a seccomp profile, a database over a Unix socket), the
+    message is armed and COMMIT sent right after it: a kill in that step sends it twice.
     """
-    ring = uring.for_this_process() if held is not None else None
-    database = socket.socket(fileno=pgconn.socket) if ring is not None else None
-    try:
-        if database is None or database.family not in (socket.AF_INET, socket.AF_INET6):
-            _arm_then_send(pgconn, held)
-            return
-        _hold(database)
-        _send_commit(pgconn)
-        _arm_together(ring, held, database)
-        _release(database)
-    finally:
-        if database is not None:
-            database.detach()  # the descriptor stays libpq's
-
-
-def _arm_together(ring: uring.Ring, *sockets: socket.socket) -> None:
-    calls = [
-        (sock.fileno(), socket.SOL_SOCKET, socket.SO_LINGER, FLUSH_ON_CLOSE) for sock in sockets
+    ring = uring.for_this_process() if held is not None and TCP_CORK is not None else None
+    if ring is None or _over_a_local_socket(pgconn):
+        _arm_then_send(pgconn, held)
+        return
+    db, smtp = pgconn.socket, held.fileno()
+    holding = [(db, socket.IPPROTO_TCP, TCP_CORK, ON), (db, *LINGER, RESET_ON_CLOSE)]
+    if not _all_set(ring, holding):
+        _set_one_by_one([(db, *LINGER, FLUSH_ON_CLOSE), (db, socket.IPPROTO_TCP, TCP_CORK, OFF)])
+        _arm_then_send(pgconn, held)
+        return
+    _send_commit(pgconn)
+    arming = [
+        (smtp, *LINGER, FLUSH_ON_CLOSE),
+        (db, *LINGER, FLUSH_ON_CLOSE),
+        (db, socket.IPPROTO_TCP, TCP_CORK, OFF),
+        (smtp, socket.IPPROTO_TCP, TCP_CORK, OFF),
     ]
+    if not _all_set(ring, arming):  # unexpected: the kernel passed the ring's probe
+        log.warning("io_uring could not arm the sockets; armed one by one")
+        _set_one_by_one(arming)
+
+
+LINGER = (socket.SOL_SOCKET, socket.SO_LINGER)
+ON, OFF = struct.pack("i", 1), struct.pack("i", 0)
+
+
+def _over_a_local_socket(pgconn: Any) -> bool:
+    """A Unix socket (libpq names its directory as the host): no TCP cork to hold COMMIT."""
+    host = pgconn.host or b"/"
+    return host.startswith((b"/", b"@"))
+
+
+def _all_set(ring: uring.Ring, calls: list) -> bool:
     try:
-        results = ring.setsockopts(calls)
-    except OSError as error:
-        results = [-(error.errno or 1)]
-    if any(results):  # unexpected: the kernel accepted the ring's probe; still, both get armed
-        log.warning("io_uring could not arm the sockets (%s); armed one by one", results)
-        for sock in sockets:
-            _arm(sock)
+        return not any(ring.setsockopts(calls))
+    except OSError:
+        return False
+
+
+def _set_one_by_one(calls: list) -> None:
+    for fd, level, name, value in calls:
+        sock = socket.socket(fileno=fd)
+        try:
+            sock.setsockopt(level, name, value)
+        finally:
+            sock.detach()  # the descriptor stays its owner's
 
 
 def _arm_then_send(pgconn: Any, held: socket.socket | None) -> None:

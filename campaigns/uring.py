@@ -69,6 +69,7 @@ class Ring:
         self.cq_head, self.cq_tail, self.cq_mask = cq.head, cq.tail, params.cq_entries - 1
         self.cqes = cq.b  # io_cqring_offsets: overflow (a), cqes (b), flags (c)
         self.options: list[bytes] = []  # kept alive until the kernel has read them
+        self.broken = False  # a call that failed half way leaves the rings out of step
 
     @classmethod
     def open(cls) -> "Ring | None":
@@ -100,6 +101,7 @@ class Ring:
         struct.pack_into("I", self.sq, self.sq_tail, (tail + len(calls)) & 0xFFFFFFFF)
         count = ctypes.c_uint(len(calls))
         no = ctypes.c_uint(0)  # min_complete, flags: the requests complete inline, nothing waits
+        self.broken = True  # until both the submission and the reaping have gone through
         submitted = _libc.syscall(
             ctypes.c_long(self.enter),
             ctypes.c_int(self.fd),
@@ -115,7 +117,7 @@ class Ring:
 
     def _reap(self, count: int) -> list[int]:
         head = self._u32(self.cq, self.cq_head)
-        if self._u32(self.cq, self.cq_tail) - head < count:
+        if (self._u32(self.cq, self.cq_tail) - head) & 0xFFFFFFFF < count:  # indexes wrap
             raise OSError("io_uring: a socket option did not complete at once")
         results = [0] * count
         for n in range(count):
@@ -123,6 +125,7 @@ class Ring:
             user_data, res, _flags = struct.unpack_from("QiI", self.cq, offset)
             results[user_data] = res
         struct.pack_into("I", self.cq, self.cq_head, (head + count) & 0xFFFFFFFF)
+        self.broken = False
         return results
 
     def _works(self) -> bool:
@@ -162,4 +165,5 @@ def for_this_process() -> "Ring | None":
     global _ring
     if _ring is None or _ring[0] != os.getpid():
         _ring = (os.getpid(), Ring.open())
-    return _ring[1]
+    ring = _ring[1]
+    return None if ring is None or ring.broken else ring

@@ -123,7 +123,8 @@ def test_a_batch_arms_each_message_with_its_commit_in_one_call(settings, monkeyp
     arm_both = ring.setsockopts
     monkeypatch.setattr(ring, "setsockopts", lambda c: calls.append(len(c)) or arm_both(c))
     sends_a_batch(settings)
-    assert calls == [2] * 20
+    # Per message: hold the database socket (cork, reset); then arm and release both.
+    assert calls == [2, 4] * 20
 
 
 def test_without_the_ring_a_batch_arms_and_commits_in_two_calls(settings, monkeypatch):
