@@ -11,6 +11,7 @@ estimate, clearly labelled, while a Celery task computes the exact figures for t
 pick up (`exact_key` / `exact_result`).
 """
 
+import datetime as dt
 import hashlib
 import json
 import math
@@ -27,10 +28,11 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
     Q,
     Sum,
 )
-from django.db.models.functions import Cast, ExtractYear, Mod
+from django.db.models.functions import Cast, Mod
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
@@ -55,6 +57,7 @@ TOP_COUNTRIES = 5
 OVERLAP_EXACT_UP_TO = 100_000
 OVERLAP_SAMPLE_ROWS = 50_000
 STATS = ("total_spent", "order_count", "age")
+DAYS_PER_YEAR = 365.2425
 
 
 @dataclass
@@ -109,14 +112,23 @@ def _squared(expression) -> ExpressionWrapper:
     return ExpressionWrapper(expression * expression, output_field=FloatField())
 
 
-def _float(name: str) -> Cast:
-    """An integer column in double precision before squaring: the square of an int4 overflows
-    past 46,340 (a customer with that many orders made the preview fail on PostgreSQL)."""
-    return Cast(name, FloatField())
+class EpochDays(Func):
+    """A date as whole days since 1970-01-01. The age figures add these up: integer sums,
+    where EXTRACT(YEAR ...) returns numeric on PostgreSQL and its sums cost about 80 ms in
+    a 700,000-customer pass (docs/benchmarks.md)."""
+
+    output_field = BigIntegerField()
+    # bigint: the square of an int4 overflows past 46,340 (a birth date before 1843).
+    template = "CAST(%(expressions)s - DATE '1970-01-01' AS bigint)"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def _aggregates() -> dict:
-    year = ExtractYear("birth_date")
+    born = EpochDays("birth_date")
+    orders = F("order_count")
     return {
         "n": Count("pk"),
         # Aliases must not be field names: the filters of later aggregates would read them.
@@ -124,11 +136,11 @@ def _aggregates() -> dict:
         "n_sms": Count("pk", filter=reachable_q(Channel.SMS)),
         "total_spent_s": Sum("total_spent", output_field=FloatField()),
         "total_spent_ss": Sum(_squared(F("total_spent"))),
-        "order_count_s": Sum(_float("order_count")),
-        "order_count_ss": Sum(_squared(_float("order_count"))),
+        "order_count_s": Sum(orders, output_field=FloatField()),
+        "order_count_ss": Sum(Cast(orders, BigIntegerField()) * orders, output_field=FloatField()),
         "age_n": Count("birth_date"),
-        "age_s": Sum(year, output_field=FloatField()),
-        "age_ss": Sum(_squared(year)),
+        "age_s": Sum(born, output_field=FloatField()),
+        "age_ss": Sum(born * born, output_field=FloatField()),
     }
 
 
@@ -138,6 +150,15 @@ def _stat(n: int, s: float, ss: float) -> Stat | None:
     mean = s / n
     variance = (ss - s * s / n) / (n - 1) if n > 1 else 0.0
     return Stat(n, mean, math.sqrt(max(variance, 0.0)))
+
+
+def _age(n: int, s: float, ss: float) -> Stat | None:
+    """Mean and spread of the age in years, from the birth dates' days since 1970."""
+    born = _stat(n, s, ss)
+    if born is None:
+        return None
+    today = (timezone.localdate() - dt.date(1970, 1, 1)).days
+    return Stat(n, (today - born.mean) / DAYS_PER_YEAR, born.std / DAYS_PER_YEAR)
 
 
 def summarise(q: Q, sampled_every: int = 0) -> Summary:
@@ -152,10 +173,6 @@ def summarise(q: Q, sampled_every: int = 0) -> Summary:
         aggregates["sampled"] = MemberIds("pk", filter=_every(sampled_every))
     rows = list(Customer.objects.filter(q).order_by().values("country").annotate(**aggregates))
     total = {key: sum(row[key] or 0 for row in rows) for key in aggregates if key != "sampled"}
-    year_now = timezone.localdate().year
-    age = _stat(total["age_n"], total["age_s"], total["age_ss"])
-    if age:  # mean year of birth -> mean age; the spread is the same
-        age.mean = year_now - age.mean
     countries = sorted(
         ((row["country"], row["n"]) for row in rows if row["country"]), key=lambda c: (-c[1], c[0])
     )
@@ -166,7 +183,7 @@ def summarise(q: Q, sampled_every: int = 0) -> Summary:
         stats={
             "total_spent": _stat(total["n"], total["total_spent_s"], total["total_spent_ss"]),
             "order_count": _stat(total["n"], total["order_count_s"], total["order_count_ss"]),
-            "age": age,
+            "age": _age(total["age_n"], total["age_s"], total["age_ss"]),
         },
         countries=countries[:TOP_COUNTRIES],
         taken_at=timezone.now(),

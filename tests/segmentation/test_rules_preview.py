@@ -56,18 +56,19 @@ def test_figures_of_a_segment_beside_the_base(base, settings):
 
 
 def test_age_and_a_heavy_buyer_in_the_statistics(base, settings):
-    """Ages from birth years; a customer with more orders than an integer's square holds
-    (46,341: the sum of squares would overflow PostgreSQL's int4) still gets figures."""
+    """Ages from birth dates, in years; a customer with more orders than an integer's square
+    holds (46,341: the sum of squares would overflow PostgreSQL's int4) and one born before
+    1843 (whose days since 1970 would overflow it too) still get figures."""
     settings.SEGMENTA_SEGMENT_MIN_SIZE = 1
-    births = {"DE": date(1980, 12, 31), "AT": date(1990, 1, 1)}
+    births = {"DE": date(1980, 12, 31), "AT": date(1800, 1, 1)}
     for country, born in births.items():
         Customer.objects.filter(country=country).update(birth_date=born)
     Customer.objects.filter(total_spent=300).update(order_count=50_000)
 
     summary = preview(group(cond("country", "in", ["DE", "AT"]))).summary
 
-    year = timezone.localdate().year  # the preview's age: this year minus the birth year
-    ages = [year - 1980] * 3 + [year - 1990]
+    today = timezone.localdate()
+    ages = [(today - births[c]).days / 365.2425 for c in ("DE", "DE", "DE", "AT")]
     assert summary.stats["age"].n == 4
     assert summary.stats["age"].mean == pytest.approx(statistics.mean(ages))
     assert summary.stats["age"].std == pytest.approx(statistics.stdev(ages))
