@@ -1,19 +1,20 @@
-"""Two socket options set in one system call, through Linux's io_uring (kernel 6.7 and newer).
+"""Socket options set in one system call, through Linux's io_uring (kernel 6.7 and newer).
 
 Sending needs the message's final "." (held in the SMTP socket) and the row's COMMIT (held in
 the database socket) to share one fate when the worker is killed: both leave, or neither.
 What decides their fate is each socket's SO_LINGER: reset-on-close drops held bytes, the
 default sends them. Two setsockopt() calls leave a gap in which a SIGKILL lands between them;
-one io_uring_enter() with two setsockopt requests does not return to user space, where a
-signal is acted on, until both are done. See docs/decisions.md ("one system call").
+one io_uring_enter() with several setsockopt requests does not return to user space, where a
+signal is acted on, until all are done. See docs/decisions.md (session 7, "one system call").
 
 Only what that needs is here: a ring of four entries per process, SOCKET_URING_OP_SETSOCKOPT
 requests, and their results. `Ring.open()` returns None where the kernel has no io_uring or
 no socket commands (older kernels, seccomp profiles that forbid it); callers then fall back
-to two calls.
+to one call per option.
 """
 
 import ctypes
+import logging
 import mmap
 import os
 import platform
@@ -26,6 +27,7 @@ IORING_OP_URING_CMD = 46
 SOCKET_URING_OP_SETSOCKOPT = 3
 SQE_SIZE, CQE_SIZE = 64, 16
 ENTRIES = 4
+log = logging.getLogger(__name__)
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
@@ -165,5 +167,11 @@ def for_this_process() -> "Ring | None":
     global _ring
     if _ring is None or _ring[0] != os.getpid():
         _ring = (os.getpid(), Ring.open())
+        if _ring[1] is None:
+            log.warning(
+                "io_uring cannot set socket options here (kernel older than 6.7, a seccomp "
+                "profile or kernel.io_uring_disabled): a worker killed in the microseconds "
+                "between arming a message and its COMMIT sends it twice (README, Sending)"
+            )
     ring = _ring[1]
     return None if ring is None or ring.broken else ring

@@ -83,9 +83,13 @@ def test_a_refused_option_comes_back_as_its_error():
         assert uring.for_this_process().setsockopts(bad) == [-22]  # EINVAL
 
 
-def test_without_a_known_architecture_there_is_no_ring(monkeypatch):
+def test_without_a_ring_the_worker_says_what_a_kill_may_do(monkeypatch, caplog):
     monkeypatch.setattr(uring.platform, "machine", lambda: "vax")
-    assert uring.Ring.open() is None
+    monkeypatch.setattr(uring, "_ring", None)  # this process has not looked yet
+    assert uring.for_this_process() is None
+    assert uring.for_this_process() is None
+    warnings = [r.getMessage() for r in caplog.records if r.name == "campaigns.uring"]
+    assert len(warnings) == 1 and "sends it twice" in warnings[0]
 
 
 @pytest.fixture
