@@ -6,7 +6,7 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         # segmentation cannot import campaigns: it tells us through its signals.
-        from campaigns import tasks, tracking
+        from campaigns import checks, tasks, tracking  # noqa: F401 (checks registers itself)
         from segmentation import signals
 
         signals.unsubscribed.connect(tracking.record_unsubscribe, dispatch_uid="campaigns.unsub")
