@@ -419,22 +419,45 @@ RESET_ON_CLOSE = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close drops unsen
 FLUSH_ON_CLOSE = struct.pack("ii", 0, 0)  # the default: close sends what is left
 
 
-def _hold(sock: socket.socket) -> None:
+LINGER = (socket.SOL_SOCKET, socket.SO_LINGER)
+CORK = (socket.IPPROTO_TCP, TCP_CORK)
+ON, OFF = struct.pack("i", 1), struct.pack("i", 0)
+
+# The three moves on a socket's options, as (fd, level, name, value): set one by one on a
+# socket object (_hold, _arm, _release), or several in one io_uring call (_commit_with).
+
+
+def _holding(fd: int) -> list[tuple]:
     """Unsent bytes wait in this host's kernel (cork) and are dropped if the socket closes."""
-    if TCP_CORK is not None:
-        sock.setsockopt(socket.IPPROTO_TCP, TCP_CORK, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RESET_ON_CLOSE)
+    corked = [(fd, *CORK, ON)] if TCP_CORK is not None else []
+    return [*corked, (fd, *LINGER, RESET_ON_CLOSE)]
+
+
+def _arming(fd: int) -> list[tuple]:
+    """From now on the waiting bytes leave even if this process dies (close flushes them)."""
+    return [(fd, *LINGER, FLUSH_ON_CLOSE)]
+
+
+def _releasing(fd: int) -> list[tuple]:
+    return [(fd, *CORK, OFF)] if TCP_CORK is not None else []
+
+
+def _set(sock: socket.socket, options: list[tuple]) -> None:
+    for _fd, level, name, value in options:
+        sock.setsockopt(level, name, value)
+
+
+def _hold(sock: socket.socket) -> None:
+    _set(sock, _holding(sock.fileno()))
 
 
 def _arm(sock: socket.socket | None) -> None:
-    """From now on the waiting bytes leave even if this process dies (close flushes them)."""
     if sock is not None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, FLUSH_ON_CLOSE)
+        _set(sock, _arming(sock.fileno()))
 
 
 def _release(sock: socket.socket) -> None:
-    if TCP_CORK is not None:
-        sock.setsockopt(socket.IPPROTO_TCP, TCP_CORK, 0)
+    _set(sock, _releasing(sock.fileno()))
 
 
 def _drop(smtp: smtplib.SMTP) -> None:
@@ -800,25 +823,15 @@ def _commit_with(pgconn: Any, held: socket.socket | None) -> None:
         _arm_then_send(pgconn, held)
         return
     db, smtp = pgconn.socket, held.fileno()
-    holding = [(db, socket.IPPROTO_TCP, TCP_CORK, ON), (db, *LINGER, RESET_ON_CLOSE)]
-    if not _all_set(ring, holding):
-        _set_one_by_one([(db, *LINGER, FLUSH_ON_CLOSE), (db, socket.IPPROTO_TCP, TCP_CORK, OFF)])
+    if not _all_set(ring, _holding(db)):
+        _set_one_by_one(_arming(db) + _releasing(db))
         _arm_then_send(pgconn, held)
         return
     _send_commit(pgconn)
-    arming = [
-        (smtp, *LINGER, FLUSH_ON_CLOSE),
-        (db, *LINGER, FLUSH_ON_CLOSE),
-        (db, socket.IPPROTO_TCP, TCP_CORK, OFF),
-        (smtp, socket.IPPROTO_TCP, TCP_CORK, OFF),
-    ]
+    arming = _arming(smtp) + _arming(db) + _releasing(db) + _releasing(smtp)
     if not _all_set(ring, arming):  # unexpected: the kernel passed the ring's probe
         log.warning("io_uring could not arm the sockets; armed one by one")
         _set_one_by_one(arming)
-
-
-LINGER = (socket.SOL_SOCKET, socket.SO_LINGER)
-ON, OFF = struct.pack("i", 1), struct.pack("i", 0)
 
 
 def _over_a_local_socket(pgconn: Any) -> bool:
