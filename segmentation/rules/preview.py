@@ -137,10 +137,11 @@ def _aggregates() -> dict:
         "total_spent_s": Sum("total_spent", output_field=FloatField()),
         "total_spent_ss": Sum(_squared(F("total_spent"))),
         "order_count_s": Sum(orders, output_field=FloatField()),
-        "order_count_ss": Sum(Cast(orders, BigIntegerField()) * orders, output_field=FloatField()),
+        # bigint: the square of an int4 overflows past 46,340 orders.
+        "order_count_ss": Sum(_squared(Cast(orders, BigIntegerField()))),
         "age_n": Count("birth_date"),
         "age_s": Sum(born, output_field=FloatField()),
-        "age_ss": Sum(born * born, output_field=FloatField()),
+        "age_ss": Sum(_squared(born)),
     }
 
 
