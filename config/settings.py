@@ -161,6 +161,12 @@ CELERY_BEAT_SCHEDULE["recount-segments"] = {
     "schedule": float(env_int("SEGMENTA_SEGMENT_RECOUNT_SECONDS", 3600)),
     "options": {"expires": env_int("SEGMENTA_SEGMENT_RECOUNT_SECONDS", 3600)},
 }
+# The preview's facts table rewritten compactly once mass updates have bloated it (PostgreSQL).
+CELERY_BEAT_SCHEDULE["maintain-facts"] = {
+    "task": "segmentation.tasks.maintain_facts",
+    "schedule": float(env_int("SEGMENTA_FACTS_MAINTENANCE_SECONDS", 3600)),
+    "options": {"expires": env_int("SEGMENTA_FACTS_MAINTENANCE_SECONDS", 3600)},
+}
 
 # Security: strict in production, relaxed only where DEBUG or plain-HTTP local serving needs it.
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError
 
-from segmentation import emails, rfm, tokens
+from segmentation import emails, facts, rfm, tokens
 from segmentation.metrics import recompute_customer_metrics
 from segmentation.models import ConsentAction, ConsentEvent, StatsSnapshot
 
@@ -55,3 +55,10 @@ def send_confirmation(event_ids: list[int]) -> bool:
 def refresh_stats() -> int:
     """Periodic (CELERY_BEAT_SCHEDULE). Safe to run twice: each run keeps only its snapshot."""
     return StatsSnapshot.take().pk
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def maintain_facts() -> bool:
+    """Periodic (CELERY_BEAT_SCHEDULE): compacts the preview's facts table when mass updates
+    have bloated it. Safe to run twice; gives up and retries when its lock is not had soon."""
+    return facts.maintain()

@@ -67,6 +67,9 @@ class Context:
     now: dt.datetime = field(default_factory=timezone.now)
     visiting: tuple[int, ...] = ()
     expand: Callable[[int, "Context"], Q] | None = None
+    # Compile for CustomerFacts (the preview, on PostgreSQL) instead of Customer: the few
+    # fields that read other tables or several columns read the facts row's own columns.
+    facts: bool = False
 
     @property
     def today(self) -> dt.date:
@@ -267,6 +270,8 @@ def interests(op: str, value, ctx: Context) -> Q:
         wanted = [ids[slug] for slug in slugs if slug in ids]
         return Exists(CustomerInterest.objects.filter(customer=OuterRef("pk"), interest__in=wanted))
 
+    if ctx.facts:
+        return _interest_ids(op, [ids.get(slug) for slug in value])
     if op == "any_of":
         return Q(has(value))
     if op == "none_of":
@@ -277,6 +282,15 @@ def interests(op: str, value, ctx: Context) -> Q:
     return q
 
 
+def _interest_ids(op: str, ids: list[int | None]) -> Q:
+    """The same on CustomerFacts, whose row lists its interests' ids (None: no such slug)."""
+    known = [pk for pk in ids if pk is not None]
+    if op == "all_of":
+        return Q(interest_ids__contains=known) if len(known) == len(ids) else Q(pk__in=[])
+    q = Q(interest_ids__overlap=known)
+    return q if op == "any_of" else ~q
+
+
 def reachable_q(channel: str) -> Q:
     """Consent granted and an address to send to (the preview counts with this too)."""
     has_address = Q(email__isnull=False) if channel == Channel.EMAIL else ~Q(phone="")
@@ -285,7 +299,8 @@ def reachable_q(channel: str) -> Q:
 
 def reachable(channel: str) -> Compiler:
     def compile(op: str, value, ctx: Context) -> Q:
-        return reachable_q(channel) if op == "is_true" else ~reachable_q(channel)
+        q = Q(**{f"reachable_{channel}": True}) if ctx.facts else reachable_q(channel)
+        return q if op == "is_true" else ~q
 
     return compile
 
@@ -310,18 +325,24 @@ def in_segment(op: str, value, ctx: Context) -> Q:
 
 
 # On PostgreSQL the windows read each customer's order history (times ascending, running
-# totals from 0): the orders before the window are the times up to one microsecond before it
-# (timestamps have microsecond precision), found by binary search (width_bucket).
-_BEFORE = "width_bucket(%s::timestamptz - interval '1 microsecond', placed)"
+# totals from 0): the orders before the window are the times up to its last microsecond
+# before (timestamps have microsecond precision), found by binary search (width_bucket).
+# That moment is a bound constant: `since - interval '1 microsecond'` in SQL would be
+# computed again for every row (timestamptz arithmetic is not folded when planning).
+_BEFORE = "width_bucket(%s::timestamptz, placed)"
 _IN_WINDOW = f"cardinality(placed) - {_BEFORE} >= %s"
 _SPENT = f"running[cardinality(running)] - running[{_BEFORE} + 1] >= %s"
+MICROSECOND = dt.timedelta(microseconds=1)
 
 
-def _history(condition: str, params: list) -> Q:
-    """Customers whose order history meets a condition (PostgreSQL; a NOT NULL key, so its
-    negation is plain NOT IN)."""
+def _history(condition: str, since: dt.datetime, threshold, ctx: Context) -> Q:
+    """Customers whose order history meets a condition (PostgreSQL). CustomerFacts holds the
+    history in its row; Customer reads OrderHistory by a NOT NULL key, so the negation is a
+    plain NOT IN."""
     # condition is one of the constants above; every value is a bound parameter.
-    test = RawSQL(condition, params, output_field=BooleanField())  # noqa: S611
+    test = RawSQL(condition, [since - MICROSECOND, threshold], output_field=BooleanField())  # noqa: S611
+    if ctx.facts:
+        return Q(test)
     meets = OrderHistory.objects.filter(test)
     return Q(pk__in=meets.values("customer_id"))
 
@@ -343,7 +364,7 @@ def _adding_up(since: dt.datetime, aggregate, threshold) -> Q:
 def orders_in_window(op: str, value, ctx: Context) -> Q:
     since = ctx.now - dt.timedelta(days=value["days"])
     if connection.vendor == "postgresql":
-        q = _history(_IN_WINDOW, [since, value["count"]])
+        q = _history(_IN_WINDOW, since, value["count"], ctx)
     elif value["count"] == 1:
         q = Q(Exists(Order.objects.filter(customer=OuterRef("pk"), placed_at__gte=since)))
     else:
@@ -354,7 +375,7 @@ def orders_in_window(op: str, value, ctx: Context) -> Q:
 def spent_in_window(op: str, value, ctx: Context) -> Q:
     since = ctx.now - dt.timedelta(days=value["days"])
     if connection.vendor == "postgresql":
-        q = _history(_SPENT, [since, value["amount"]])
+        q = _history(_SPENT, since, value["amount"], ctx)
     else:
         q = _adding_up(since, Sum("total"), value["amount"])
     return q if op == "at_least" else ~q
@@ -362,6 +383,9 @@ def spent_in_window(op: str, value, ctx: Context) -> Q:
 
 def open_cart(op: str, value, ctx: Context) -> Q:
     before = ctx.now - dt.timedelta(hours=value["hours"])
+    if ctx.facts:  # the oldest open cart's time is in the row
+        q = Q(open_cart_since__lte=before)
+        return q if op == "has" else ~q
     carts = Cart.objects.filter(
         customer=OuterRef("pk"), status=CartStatus.OPEN, updated_at__lte=before
     )

@@ -36,7 +36,7 @@ from django.db.models.functions import Cast, Mod
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from segmentation.models import Channel, Customer, Segment
+from segmentation.models import Channel, Customer, CustomerFacts, Segment
 from segmentation.rules import tasks
 from segmentation.rules.catalogue import Context, reachable_q
 from segmentation.rules.tree import RuleError, compile_definition
@@ -126,16 +126,30 @@ class EpochDays(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
-def _aggregates() -> dict:
+def facts_scope() -> bool:
+    """Whether the preview reads CustomerFacts (PostgreSQL, where the table exists)."""
+    return connection.vendor == "postgresql"
+
+
+def _members(q: Q, facts: bool = False):
+    return (CustomerFacts if facts else Customer).objects.filter(q).order_by()
+
+
+def _reachable(channel: str, facts: bool) -> Q:
+    return Q(**{f"reachable_{channel}": True}) if facts else reachable_q(channel)
+
+
+def _aggregates(facts: bool) -> dict:
     born = EpochDays("birth_date")
     orders = F("order_count")
+    spent = F("spent") if facts else F("total_spent")
     return {
         "n": Count("pk"),
         # Aliases must not be field names: the filters of later aggregates would read them.
-        "n_email": Count("pk", filter=reachable_q(Channel.EMAIL)),
-        "n_sms": Count("pk", filter=reachable_q(Channel.SMS)),
-        "total_spent_s": Sum("total_spent", output_field=FloatField()),
-        "total_spent_ss": Sum(_squared(F("total_spent"))),
+        "n_email": Count("pk", filter=_reachable(Channel.EMAIL, facts)),
+        "n_sms": Count("pk", filter=_reachable(Channel.SMS, facts)),
+        "total_spent_s": Sum(spent, output_field=FloatField()),
+        "total_spent_ss": Sum(_squared(spent)),
         "order_count_s": Sum(orders, output_field=FloatField()),
         # bigint: the square of an int4 overflows past 46,340 orders.
         "order_count_ss": Sum(_squared(Cast(orders, BigIntegerField()))),
@@ -162,17 +176,19 @@ def _age(n: int, s: float, ss: float) -> Stat | None:
     return Stat(n, (today - born.mean) / DAYS_PER_YEAR, born.std / DAYS_PER_YEAR)
 
 
-def summarise(q: Q, sampled_every: int = 0) -> Summary:
-    """The figures of the customers matching q (one grouped query).
+def summarise(q: Q, sampled_every: int = 0, facts: bool = False) -> Summary:
+    """The figures of the customers matching q (one grouped query); q compiled for
+    CustomerFacts when facts is true.
 
     With sampled_every on PostgreSQL the same pass also collects the members' ids among every
-    K-th customer (Summary.sampled_ids), which the overlaps need: one scan instead of two.
+    K-th customer (Summary.sampled_ids), which the overlaps and the sample use: one scan
+    instead of three.
     """
-    aggregates = _aggregates()
+    aggregates = _aggregates(facts)
     collect = sampled_every and connection.vendor == "postgresql"
     if collect:
         aggregates["sampled"] = MemberIds("pk", filter=_every(sampled_every))
-    rows = list(Customer.objects.filter(q).order_by().values("country").annotate(**aggregates))
+    rows = list(_members(q, facts).values("country").annotate(**aggregates))
     total = {key: sum(row[key] or 0 for row in rows) for key in aggregates if key != "sampled"}
     countries = sorted(
         ((row["country"], row["n"]) for row in rows if row["country"]), key=lambda c: (-c[1], c[0])
@@ -197,7 +213,7 @@ def base_summary() -> Summary:
     key = "segment-preview:base"
     summary = cache.get(key)
     if summary is None:
-        summary = summarise(Q())
+        summary = summarise(Q(), facts=facts_scope())
         cache.set(key, summary, settings.SEGMENTA_PREVIEW_BASE_CACHE_SECONDS)
     return summary
 
@@ -211,8 +227,8 @@ def _every(every: int) -> Q:
     return Q(Exact(Mod("pk", every), 0)) if every > 1 else Q()
 
 
-def _sampled_ids(q: Q, every: int) -> set[int]:
-    return set(_members(q).filter(_every(every)).values_list("pk", flat=True))
+def _sampled_ids(q: Q, every: int, facts: bool = False) -> set[int]:
+    return set(_members(q, facts).filter(_every(every)).values_list("pk", flat=True))
 
 
 def _sketch_key(segment: Segment, every: int) -> str:
@@ -240,9 +256,11 @@ class Overlaps:
     pending: int = 0  # saved segments whose sketch is still being made
 
 
-def overlaps_of(q: Q, segment_id: int | None, now, draft: set[int] | None = None) -> Overlaps:
+def overlaps_of(
+    q: Q, segment_id: int | None, now, draft: set[int] | None = None, facts: bool = False
+) -> Overlaps:
     """Share of the draft's members in each recently changed saved segment (draft: its
-    sampled ids when the caller already has them)."""
+    sampled ids when the caller already has them; q compiled for CustomerFacts if facts)."""
     every = _sample_every()
     result = Overlaps(estimated=every > 1)
     others = Segment.objects.exclude(pk=segment_id).order_by("-updated_at")
@@ -250,7 +268,7 @@ def overlaps_of(q: Q, segment_id: int | None, now, draft: set[int] | None = None
     if not others:
         return result
     if draft is None:
-        draft = _sampled_ids(q, every)
+        draft = _sampled_ids(q, every, facts)
     for segment in others:
         sketch = cache.get(_sketch_key(segment, every))
         if sketch is None and every == 1:  # a small base: making it now is cheap
@@ -288,9 +306,9 @@ def _budgeted(run, budget_ms: int):
         return None
 
 
-def planner_estimate(q: Q) -> int:
+def planner_estimate(q: Q, facts: bool = False) -> int:
     """PostgreSQL's own row estimate for the filter: instant, and sometimes far off."""
-    sql, params = Customer.objects.filter(q).order_by().values("pk").query.sql_with_params()
+    sql, params = _members(q, facts).values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
@@ -313,32 +331,36 @@ def compute_exact(key: str) -> None:
     if draft is None or exact_result(key) is not None:
         return
     definition, segment_id = draft
-    q = compile_definition(definition, segment_id, Context(timezone.now()))
-    summary = summarise(q)
-    summary.sample_ids = list(_members(q).values_list("pk", flat=True)[:SAMPLE_SIZE])
+    facts = facts_scope()
+    q = compile_definition(definition, segment_id, Context(timezone.now(), facts=facts))
+    summary = summarise(q, facts=facts)
+    summary.sample_ids = list(_members(q, facts).values_list("pk", flat=True)[:SAMPLE_SIZE])
     cache.set(f"segment-preview:exact:{key}", summary, settings.SEGMENTA_PREVIEW_BASE_CACHE_SECONDS)
 
 
 def preview(definition: dict, segment_id: int | None = None) -> Preview:
     """Everything the preview region shows. Raises RuleError for a definition with problems."""
     now = timezone.now()
-    q = compile_definition(definition, segment_id, Context(now))
+    facts = facts_scope()
+    q = compile_definition(definition, segment_id, Context(now, facts=facts))
     base = base_summary()
     budget = settings.SEGMENTA_PREVIEW_BUDGET_MS
-    summary = _budgeted(lambda: summarise(q, _sample_every()), budget)
+    summary = _budgeted(lambda: summarise(q, _sample_every(), facts), budget)
     overlaps = Overlaps()
     if summary is not None:  # a draft that ran out of time gets no overlap check either
         draft = summary.sampled_ids
-        overlaps = _budgeted(lambda: overlaps_of(q, segment_id, now, draft), budget) or overlaps
+        overlaps = (
+            _budgeted(lambda: overlaps_of(q, segment_id, now, draft, facts), budget) or overlaps
+        )
     key = ""
     if summary is None:
-        summary = Summary(count=planner_estimate(q), exact=False)
+        summary = Summary(count=planner_estimate(q, facts), exact=False)
         key = exact_key(definition, segment_id)
         summary = exact_result(key) or summary
         if not summary.exact:
             _start_exact(key, definition, segment_id)
     if summary.exact and not key:
-        sample = list(_members(q).only(*SAMPLE_FIELDS)[:SAMPLE_SIZE])
+        sample = _sample(q, summary, facts)
     else:
         # Past the budget the sample waits for the exact figures: for a draft with an order
         # window, finding 20 members costs the whole aggregate again, and the estimate must
@@ -355,8 +377,15 @@ def preview(definition: dict, segment_id: int | None = None) -> Preview:
     return result
 
 
-def _members(q: Q):
-    return Customer.objects.filter(q).order_by()
+def _sample(q: Q, summary: Summary, facts: bool) -> list[Customer]:
+    """20 members: the first of those the pass collected when there are enough (no query
+    for them), else the first the filter finds."""
+    collected = sorted(summary.sampled_ids or ())
+    if len(collected) >= min(SAMPLE_SIZE, summary.count):
+        return sample_customers(collected[:SAMPLE_SIZE])
+    if facts:
+        return sample_customers(list(_members(q, facts).values_list("pk", flat=True)[:SAMPLE_SIZE]))
+    return list(_members(q).only(*SAMPLE_FIELDS)[:SAMPLE_SIZE])
 
 
 def sample_customers(ids: list[int]) -> list[Customer]:

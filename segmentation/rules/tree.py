@@ -12,7 +12,7 @@ an empty inner group is refused (it would silently match everyone or, negated, n
 reaches the database as anything but a message.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q
 
@@ -120,7 +120,7 @@ def _expander(definitions: dict[int, dict]):
             if segment is None:
                 raise RuleError([Problem((), "That segment no longer exists.")])
             definitions[segment_id] = segment.definition
-        inner = Context(ctx.now, (*ctx.visiting, segment_id), ctx.expand)
+        inner = replace(ctx, visiting=(*ctx.visiting, segment_id))
         compiler = _Compiler(catalogue(), inner)
         q = compiler.node(definitions[segment_id], (), 1)
         if compiler.problems:

@@ -1,0 +1,99 @@
+"""Upkeep of CustomerFacts, the preview's narrow copy of what segments filter on (PostgreSQL).
+
+Triggers keep every row exact (migration 0015). What they cannot do is keep the table
+compact: a statement that changes most customers (the first RFM scores, a consent campaign,
+a big import) leaves a dead copy of most rows, and the scan of every preview reads those pages
+too: at 1M customers, a table twice its size made the preview 15% slower (docs/benchmarks.md).
+The periodic `maintain_facts` task rewrites the table compactly when that happens; it is a
+copy of derived rows, small enough (3 s at 1M customers) to do under a short lock.
+"""
+
+from django.db import connection
+
+from segmentation.models import CustomerFacts
+
+TABLE = CustomerFacts._meta.db_table
+SOURCE = "segmentation_customerfacts_source"
+# Compact once the table takes this many times the room its live rows need.
+COMPACT_ABOVE = 1.4
+# Waiting longer than this for the lock (a long transaction on the table) gives up for now:
+# meanwhile every writer of customers would queue behind the waiting VACUUM FULL.
+LOCK_TIMEOUT = "2s"
+# Page and row overheads: a heap page header, each row's header and line pointer.
+_PAGE_BYTES, _PAGE_HEADER, _ROW_OVERHEAD = 8192, 24, 28
+SAMPLE_PAGES = 1000
+
+
+def available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def drift(limit: int = 20) -> list[int]:
+    """Customers whose facts row differs from what their data says (or is missing or left
+    over): empty while the triggers do their work. Reads both tables in full."""
+    columns = ", ".join(field.column for field in CustomerFacts._meta.concrete_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT customer_id FROM ((SELECT {columns} FROM {SOURCE} "  # noqa: S608
+            f"EXCEPT SELECT {columns} FROM {TABLE}) UNION ALL "
+            f"(SELECT {columns} FROM {TABLE} EXCEPT SELECT {columns} FROM {SOURCE})) AS d "
+            "ORDER BY customer_id LIMIT %s",
+            [limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def repair() -> int:
+    """Write every row again from its source; returns how many were not right."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT segmenta_facts_repair()")
+        return cursor.fetchone()[0]
+
+
+def bloat() -> float:
+    """How many times the room its live rows need the table takes (1.0: compact), estimated
+    from the planner's row count and the rows' width in (up to) 1,000 of its pages."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_relation_size(oid), reltuples FROM pg_class WHERE oid = %s::regclass",
+            [TABLE],
+        )
+        size, rows = cursor.fetchone()
+        if not size or rows <= 0:
+            return 1.0
+        percent = min(100.0, 100.0 * SAMPLE_PAGES * _PAGE_BYTES / size)
+        cursor.execute(
+            f"SELECT avg(pg_column_size(f.*)) FROM {TABLE} f "  # noqa: S608
+            "TABLESAMPLE SYSTEM (%s) REPEATABLE (0)",
+            [percent],
+        )
+        width = cursor.fetchone()[0]
+    if width is None:
+        return 1.0
+    per_page = (_PAGE_BYTES - _PAGE_HEADER) // (float(width) + _ROW_OVERHEAD)
+    needed = rows / max(per_page, 1) * _PAGE_BYTES
+    return size / needed
+
+
+def compact() -> None:
+    """Rewrite the table without its dead rows (VACUUM FULL, then fresh statistics). Runs
+    outside a transaction; raises OperationalError if the lock is not had in time."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+        try:
+            cursor.execute(f"VACUUM (FULL, ANALYZE) {TABLE}")
+        finally:
+            cursor.execute("RESET lock_timeout")
+
+
+def maintain() -> bool:
+    """Compact the table if it has grown past COMPACT_ABOVE; True if it did. Not inside a
+    transaction (VACUUM cannot run there): then it leaves the work to the periodic task."""
+    if not available() or connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TABLE}")  # the row count bloat() reads
+    if bloat() <= COMPACT_ABOVE:
+        return False
+    compact()
+    return True
