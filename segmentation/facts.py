@@ -50,10 +50,30 @@ def repair() -> int:
         return cursor.fetchone()[0]
 
 
+def defer() -> None:
+    """For the rest of this transaction the triggers leave the facts alone: for a big load,
+    which writes each customer and its links several times over, with its indexes dropped
+    (the triggers' lookups would become scans). catch_up() must follow in the same
+    transaction."""
+    if available():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL segmenta.facts = 'deferred'")
+
+
+def catch_up() -> int:
+    """Back to the triggers, and every row that changed meanwhile written once."""
+    if not available():
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL segmenta.facts = ''")
+    return repair()
+
+
 def bloat() -> float:
     """How many times the room its live rows need the table takes (1.0: compact), estimated
-    from the planner's row count and the rows' width in (up to) 1,000 of its pages."""
+    from a fresh count of its rows (ANALYZE) and their width in (up to) 1,000 of its pages."""
     with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TABLE}")
         cursor.execute(
             "SELECT pg_relation_size(oid), reltuples FROM pg_class WHERE oid = %s::regclass",
             [TABLE],
@@ -91,8 +111,6 @@ def maintain() -> bool:
     transaction (VACUUM cannot run there): then it leaves the work to the periodic task."""
     if not available() or connection.in_atomic_block:
         return False
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {TABLE}")  # the row count bloat() reads
     if bloat() <= COMPACT_ABOVE:
         return False
     compact()

@@ -81,34 +81,51 @@ CREATE_VIEW = (
 
 
 def refresh(changed: str) -> str:
-    """Write again the rows of the customers that `changed` (a SELECT of ids) names."""
+    """Write again the rows of the customers that `changed` (a SELECT of ids) names.
+
+    Each customer's row is looked up by its key (LIMIT 1 keeps the planner from turning the
+    lookups into a scan of every customer, which it does not know the transition table is
+    small enough to avoid: a load in chunks would read the whole table once per chunk).
+    """
     excluded = ", ".join(f"EXCLUDED.{name}" for name in VALUES)
     current = ", ".join(f"f.{name}" for name in VALUES)
     return (
         f"INSERT INTO segmentation_customerfacts AS f ({', '.join(NAMES)}) "
-        f"SELECT {', '.join(NAMES)} FROM segmentation_customerfacts_source "
-        f"WHERE customer_id IN ({changed}) "
+        f"SELECT s.* FROM (SELECT DISTINCT n.id FROM ({changed}) AS n (id)) AS n "
+        f"CROSS JOIN LATERAL (SELECT {', '.join(NAMES)} FROM segmentation_customerfacts_source "
+        "WHERE customer_id = n.id LIMIT 1) AS s "
         f"ON CONFLICT (customer_id) DO UPDATE SET ({', '.join(VALUES)}) = ROW({excluded}) "
         f"WHERE ({current}) IS DISTINCT FROM ({excluded})"
     )
 
 
+def run(statement: str) -> str:
+    """PL/pgSQL that plans the statement afresh each time (EXECUTE). A plan kept from the
+    trigger's first run, when the tables were small, would scan the customers' table for
+    every changed row once they are not: a load in chunks slowed to seconds per chunk."""
+    return f"EXECUTE $sql${statement}$sql$"
+
+
 # Transition tables: new_rows after INSERT and UPDATE, old_rows after UPDATE and DELETE. A
-# statement that names one the trigger lacks is never run (PL/pgSQL plans on first use).
+# statement that names one the trigger lacks is never run. A big load sets segmenta.facts to
+# 'deferred' for its transaction and writes every row once at its end (segmentation.facts).
+DEFERRED = "IF current_setting('segmenta.facts', true) = 'deferred' THEN RETURN NULL; END IF;"
 FUNCTIONS = f"""
 CREATE FUNCTION segmenta_facts_of_customers() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    {refresh("SELECT id FROM new_rows")};
+    {DEFERRED}
+    {run(refresh("SELECT id FROM new_rows"))};
     RETURN NULL;
 END $$;
 
 CREATE FUNCTION segmenta_facts_of_links() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    {DEFERRED}
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        {refresh("SELECT customer_id FROM new_rows")};
+        {run(refresh("SELECT customer_id FROM new_rows"))};
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        {refresh("SELECT customer_id FROM old_rows")};
+        {run(refresh("SELECT customer_id FROM old_rows"))};
     END IF;
     RETURN NULL;
 END $$;

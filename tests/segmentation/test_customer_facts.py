@@ -13,6 +13,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 
 from segmentation import consent, facts
+from segmentation.demo import seed
 from segmentation.metrics import recompute_customer_metrics
 from segmentation.models import (
     AttributeDefinition,
@@ -214,8 +215,23 @@ def test_upkeep_compacts_the_table_after_a_mass_update_and_leaves_a_compact_one_
     for _ in range(2):  # every row rewritten twice: two dead copies of each
         Customer.objects.update(rfm_tier="lost")
         Customer.objects.update(rfm_tier="")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE segmentation_customerfacts")
     assert facts.bloat() > facts.COMPACT_ABOVE > before
     assert facts.maintain() is True
     assert facts.bloat() < facts.COMPACT_ABOVE and facts.drift() == []
+
+
+def test_a_deferred_load_writes_each_row_once_before_it_commits():
+    books = Interest.objects.create(slug="books", name="Books")
+    facts.defer()
+    ada = Customer.objects.create(email="ada@example.com", country="DE")
+    ada.interests.add(books)
+    assert not CustomerFacts.objects.filter(pk=ada.pk).exists()  # not yet, on purpose
+    assert facts.catch_up() == 1
+    assert _facts(ada).interest_ids == [books.pk] and facts.drift() == []
+    Customer.objects.filter(pk=ada.pk).update(country="AT")  # the triggers are back
+    assert _facts(ada).country == "AT"
+
+
+def test_demo_data_arrives_with_its_facts():
+    seed(customers=300, orders=1200)
+    assert CustomerFacts.objects.count() == 300 and facts.drift() == []
