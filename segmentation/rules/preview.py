@@ -232,20 +232,40 @@ def _sampled_ids(q: Q, every: int, facts: bool = False) -> set[int]:
 
 
 def _sketch_key(segment: Segment, every: int) -> str:
-    return f"segment-sketch:{segment.pk}:{segment.updated_at.timestamp()}:{every}"
+    return f"segment-sketch-bits:{segment.pk}:{segment.updated_at.timestamp()}:{every}"
 
 
-def store_sketch(segment: Segment, q: Q) -> set[int]:
+def _bitmap(ids: set[int], every: int) -> bytes:
+    """The ids (all multiples of every) as a bitmap: bit i is id i * every.
+
+    A sketch of 50,000 ids takes 6 KB this way, read from the cache in microseconds, and
+    the AND of two of them (as integers) counts a shared membership in microseconds; as
+    sets, unpickling and intersecting ten of them cost 30 ms of each preview at 1M customers.
+    """
+    if not ids:
+        return b""
+    bits = bytearray((max(ids) // every >> 3) + 1)
+    for pk in ids:
+        position = pk // every
+        bits[position >> 3] |= 1 << (position & 7)
+    return bytes(bits)
+
+
+def _shared(a: bytes, b: bytes) -> int:
+    return (int.from_bytes(a, "little") & int.from_bytes(b, "little")).bit_count()
+
+
+def store_sketch(segment: Segment, q: Q) -> bytes:
     """The segment's members among every K-th customer, cached until the segment changes.
 
-    Overlaps are measured on these sketches: intersecting two id sets in Python costs
-    nothing, where evaluating every saved segment's rules inside each preview would cost as
-    much as all those segments together (their order windows, their interests...).
+    Overlaps are measured on these sketches: comparing two of them costs nothing, where
+    evaluating every saved segment's rules inside each preview would cost as much as all
+    those segments together (their order windows, their interests...).
     """
     every = _sample_every()
-    ids = _sampled_ids(q, every)
-    cache.set(_sketch_key(segment, every), ids, settings.SEGMENTA_SKETCH_CACHE_SECONDS)
-    return ids
+    sketch = _bitmap(_sampled_ids(q, every), every)
+    cache.set(_sketch_key(segment, every), sketch, settings.SEGMENTA_SKETCH_CACHE_SECONDS)
+    return sketch
 
 
 @dataclass
@@ -269,8 +289,10 @@ def overlaps_of(
         return result
     if draft is None:
         draft = _sampled_ids(q, every, facts)
+    members, bits = len(draft), _bitmap(draft, every)
+    sketches = cache.get_many([_sketch_key(segment, every) for segment in others])
     for segment in others:
-        sketch = cache.get(_sketch_key(segment, every))
+        sketch = sketches.get(_sketch_key(segment, every))
         if sketch is None and every == 1:  # a small base: making it now is cheap
             try:
                 sketch = store_sketch(
@@ -284,7 +306,7 @@ def overlaps_of(
                 tasks.recount_segment.delay(segment.pk)
             continue
         result.segments[segment.pk] = segment
-        result.shares[segment.pk] = len(draft & sketch) / len(draft) if draft else 0.0
+        result.shares[segment.pk] = _shared(bits, sketch) / members if members else 0.0
     return result
 
 
