@@ -43,10 +43,14 @@ def drift(limit: int = 20) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def repair() -> int:
-    """Write every row again from its source; returns how many were not right."""
+def repair(changed: str = "") -> int:
+    """Write again from their source the rows of the customers that `changed` (a SELECT of
+    ids, a constant of the caller's) names, or of every customer; deletes the rows of
+    customers gone. Returns how many were not right."""
+    everyone = f"SELECT id FROM segmentation_customer UNION SELECT customer_id FROM {TABLE}"  # noqa: S608
+    changed = changed or everyone
     with connection.cursor() as cursor:
-        cursor.execute("SELECT segmenta_facts_repair()")
+        cursor.execute("SELECT segmenta_facts_refresh(%s)", [changed])
         return cursor.fetchone()[0]
 
 
@@ -60,13 +64,14 @@ def defer() -> None:
             cursor.execute("SET LOCAL segmenta.facts = 'deferred'")
 
 
-def catch_up() -> int:
-    """Back to the triggers, and every row that changed meanwhile written once."""
+def catch_up(changed: str = "") -> int:
+    """Back to the triggers, and the rows of the customers that `changed` (a SELECT of ids;
+    all customers if empty) names written once."""
     if not available():
         return 0
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL segmenta.facts = ''")
-    return repair()
+    return repair(changed)
 
 
 def bloat() -> float:

@@ -33,7 +33,7 @@ from django.db import (
 )
 from django.utils import timezone
 
-from segmentation import consent_bulk
+from segmentation import consent_bulk, facts
 from segmentation.importing import columns as column_rules
 from segmentation.importing import mapping as mapping_rules
 from segmentation.importing.mapping import CONSENT_FIELDS, Target
@@ -369,6 +369,9 @@ class Importer:
                 "segmentation_customer": counts["new"],
                 "segmentation_consentevent": report["consent"]["applied"],
             }
+            # The customers' facts rows are written once, after the rows and their consent
+            # states (the triggers would write each changed customer twice, row by row).
+            facts.defer()
             with self._bulk_load(report, planned, clock):
                 self._write_customers(counts, decisions)
                 clock.lap("write_customers")
@@ -378,6 +381,8 @@ class Importer:
                         wording_id=self.options.wording_id,
                     )  # fmt: skip
                 clock.lap("write_ledger")
+            facts.catch_up(f"SELECT {self.row_id} FROM {STAGE} s")  # noqa: S608
+            clock.lap("facts")
         else:
             report["metrics_recomputed"] = self._write_orders(counts)
             clock.lap("write_orders")
