@@ -291,15 +291,18 @@ def _interest_ids(op: str, ids: list[int | None]) -> Q:
     return q if op == "any_of" else ~q
 
 
-def reachable_q(channel: str) -> Q:
-    """Consent granted and an address to send to (the preview counts with this too)."""
+def reachable_q(channel: str, facts: bool = False) -> Q:
+    """Consent granted and an address to send to (the preview counts with this too). On
+    CustomerFacts (facts) that is one boolean column per channel."""
+    if facts:
+        return Q(**{f"reachable_{channel}": True})
     has_address = Q(email__isnull=False) if channel == Channel.EMAIL else ~Q(phone="")
     return Q(**{f"{channel}_consent": ConsentStatus.GRANTED}) & has_address
 
 
 def reachable(channel: str) -> Compiler:
     def compile(op: str, value, ctx: Context) -> Q:
-        q = Q(**{f"reachable_{channel}": True}) if ctx.facts else reachable_q(channel)
+        q = reachable_q(channel, ctx.facts)
         return q if op == "is_true" else ~q
 
     return compile

@@ -36,6 +36,7 @@ from django.db.models.functions import Cast, Mod
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from segmentation import facts as facts_table
 from segmentation.models import Channel, Customer, CustomerFacts, Segment
 from segmentation.rules import tasks
 from segmentation.rules.catalogue import Context, reachable_q
@@ -126,17 +127,8 @@ class EpochDays(Func):
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
-def facts_scope() -> bool:
-    """Whether the preview reads CustomerFacts (PostgreSQL, where the table exists)."""
-    return connection.vendor == "postgresql"
-
-
 def _members(q: Q, facts: bool = False):
     return (CustomerFacts if facts else Customer).objects.filter(q).order_by()
-
-
-def _reachable(channel: str, facts: bool) -> Q:
-    return Q(**{f"reachable_{channel}": True}) if facts else reachable_q(channel)
 
 
 def _aggregates(facts: bool) -> dict:
@@ -146,8 +138,8 @@ def _aggregates(facts: bool) -> dict:
     return {
         "n": Count("pk"),
         # Aliases must not be field names: the filters of later aggregates would read them.
-        "n_email": Count("pk", filter=_reachable(Channel.EMAIL, facts)),
-        "n_sms": Count("pk", filter=_reachable(Channel.SMS, facts)),
+        "n_email": Count("pk", filter=reachable_q(Channel.EMAIL, facts)),
+        "n_sms": Count("pk", filter=reachable_q(Channel.SMS, facts)),
         "total_spent_s": Sum(spent, output_field=FloatField()),
         "total_spent_ss": Sum(_squared(spent)),
         "order_count_s": Sum(orders, output_field=FloatField()),
@@ -213,7 +205,7 @@ def base_summary() -> Summary:
     key = "segment-preview:base"
     summary = cache.get(key)
     if summary is None:
-        summary = summarise(Q(), facts=facts_scope())
+        summary = summarise(Q(), facts=facts_table.available())
         cache.set(key, summary, settings.SEGMENTA_PREVIEW_BASE_CACHE_SECONDS)
     return summary
 
@@ -353,7 +345,7 @@ def compute_exact(key: str) -> None:
     if draft is None or exact_result(key) is not None:
         return
     definition, segment_id = draft
-    facts = facts_scope()
+    facts = facts_table.available()
     q = compile_definition(definition, segment_id, Context(timezone.now(), facts=facts))
     summary = summarise(q, facts=facts)
     summary.sample_ids = list(_members(q, facts).values_list("pk", flat=True)[:SAMPLE_SIZE])
@@ -363,7 +355,7 @@ def compute_exact(key: str) -> None:
 def preview(definition: dict, segment_id: int | None = None) -> Preview:
     """Everything the preview region shows. Raises RuleError for a definition with problems."""
     now = timezone.now()
-    facts = facts_scope()
+    facts = facts_table.available()
     q = compile_definition(definition, segment_id, Context(now, facts=facts))
     base = base_summary()
     budget = settings.SEGMENTA_PREVIEW_BUDGET_MS
