@@ -207,6 +207,8 @@ def test_the_conditions_that_read_other_tables_agree(varied, condition):
 
 @pytest.mark.django_db(transaction=True)
 def test_upkeep_compacts_the_table_after_a_mass_update_and_leaves_a_compact_one_alone():
+    # Earlier tests' rolled-back rows still take room in the file until it is rewritten.
+    facts.compact()
     Customer.objects.bulk_create(
         Customer(email=f"p{i}@example.com", country="DE", occupation="x" * 40) for i in range(3000)
     )
