@@ -58,7 +58,8 @@ def refresh_stats() -> int:
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-def maintain_facts() -> bool:
+def maintain_facts() -> str:
     """Periodic (CELERY_BEAT_SCHEDULE): compacts the preview's facts table when mass updates
-    have bloated it. Safe to run twice; gives up and retries when its lock is not had soon."""
+    have bloated it, vacuums it when too few of its pages are marked all-visible. Safe to
+    run twice; gives up and retries when its lock is not had soon."""
     return facts.maintain()
