@@ -67,27 +67,31 @@ COLUMNS = (
     ("running", "numeric(30, 2)[] NOT NULL", "coalesce(h.running, '{0}')"),
 )
 NAMES = [name for name, _, _ in COLUMNS]
-VALUES = NAMES[1:]
 
 CREATE_TABLE = "CREATE TABLE segmentation_customerfacts ({})".format(
     ", ".join(f"{name} {type_}" for name, type_, _ in COLUMNS)
 )
-CREATE_VIEW = (
-    "CREATE VIEW segmentation_customerfacts_source AS SELECT {} "
-    "FROM segmentation_customer c "
-    "LEFT JOIN segmentation_orderhistory h ON h.customer_id = c.id"
-).format(", ".join(f"{source} AS {name}" for name, _, source in COLUMNS))
 
 
-def refresh(changed: str) -> str:
-    """Write again the rows of the customers that `changed` (a SELECT of ids) names."""
-    excluded = ", ".join(f"EXCLUDED.{name}" for name in VALUES)
-    current = ", ".join(f"f.{name}" for name in VALUES)
+def create_view(columns=COLUMNS) -> str:
+    """The view that says what each customer's row is (later migrations add columns)."""
     return (
-        f"INSERT INTO segmentation_customerfacts AS f ({', '.join(NAMES)}) "
-        f"SELECT {', '.join(NAMES)} FROM segmentation_customerfacts_source "
+        "CREATE VIEW segmentation_customerfacts_source AS SELECT {} "
+        "FROM segmentation_customer c "
+        "LEFT JOIN segmentation_orderhistory h ON h.customer_id = c.id"
+    ).format(", ".join(f"{source} AS {name}" for name, _, source in columns))
+
+
+def refresh(changed: str, columns=COLUMNS) -> str:
+    """Write again the rows of the customers that `changed` (a SELECT of ids) names."""
+    names = [name for name, _, _ in columns]
+    excluded = ", ".join(f"EXCLUDED.{name}" for name in names[1:])
+    current = ", ".join(f"f.{name}" for name in names[1:])
+    return (
+        f"INSERT INTO segmentation_customerfacts AS f ({', '.join(names)}) "
+        f"SELECT {', '.join(names)} FROM segmentation_customerfacts_source "
         f"WHERE customer_id IN ({changed}) "
-        f"ON CONFLICT (customer_id) DO UPDATE SET ({', '.join(VALUES)}) = ROW({excluded}) "
+        f"ON CONFLICT (customer_id) DO UPDATE SET ({', '.join(names[1:])}) = ROW({excluded}) "
         f"WHERE ({current}) IS DISTINCT FROM ({excluded})"
     )
 
@@ -104,14 +108,18 @@ def run(statement: str) -> str:
 # statement that names one the trigger lacks is never run. A big load sets segmenta.facts to
 # 'deferred' for its transaction and writes every row once at its end (segmentation.facts).
 DEFERRED = "IF current_setting('segmenta.facts', true) = 'deferred' THEN RETURN NULL; END IF;"
-FUNCTIONS = f"""
+
+
+def functions(columns=COLUMNS) -> str:
+    """The trigger functions and segmenta_facts_refresh, which name every column."""
+    return f"""
 CREATE FUNCTION segmenta_facts_of_customers() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     {DEFERRED}
     IF TG_OP = 'DELETE' THEN
         DELETE FROM segmentation_customerfacts WHERE customer_id IN (SELECT id FROM old_rows);
     ELSE
-        {run(refresh("SELECT id FROM new_rows"))};
+        {run(refresh("SELECT id FROM new_rows", columns))};
     END IF;
     RETURN NULL;
 END $$;
@@ -120,10 +128,10 @@ CREATE FUNCTION segmenta_facts_of_links() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     {DEFERRED}
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        {run(refresh("SELECT customer_id FROM new_rows"))};
+        {run(refresh("SELECT customer_id FROM new_rows", columns))};
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        {run(refresh("SELECT customer_id FROM old_rows"))};
+        {run(refresh("SELECT customer_id FROM old_rows", columns))};
     END IF;
     RETURN NULL;
 END $$;
@@ -136,7 +144,7 @@ DECLARE
     wrong bigint;
     gone bigint;
 BEGIN
-    EXECUTE format($sql${refresh("%1$s")}$sql$, changed);
+    EXECUTE format($sql${refresh("%1$s", columns)}$sql$, changed);
     GET DIAGNOSTICS wrong = ROW_COUNT;
     EXECUTE format($sql$DELETE FROM segmentation_customerfacts f WHERE customer_id IN (%1$s)
         AND NOT EXISTS (SELECT 1 FROM segmentation_customer c WHERE c.id = f.customer_id)$sql$,
@@ -207,7 +215,7 @@ def create(apps, schema_editor):
     # Through a cursor without parameters: the functions' format() strings hold % signs,
     # which schema_editor.execute() would read as placeholders.
     with schema_editor.connection.cursor() as cursor:
-        for statement in (CREATE_TABLE, CREATE_VIEW, FUNCTIONS, *triggers(), FILL):
+        for statement in (CREATE_TABLE, create_view(), functions(), *triggers(), FILL):
             cursor.execute(statement)
     schema_editor.execute("ANALYZE segmentation_customerfacts")
 

@@ -26,6 +26,7 @@ from segmentation.models import (
     CartStatus,
     Channel,
     ConsentStatus,
+    CustomerFacts,
     CustomerInterest,
     DeviceType,
     Education,
@@ -283,12 +284,25 @@ def interests(op: str, value, ctx: Context) -> Q:
 
 
 def _interest_ids(op: str, ids: list[int | None]) -> Q:
-    """The same on CustomerFacts, whose row lists its interests' ids (None: no such slug)."""
-    known = [pk for pk in ids if pk is not None]
-    if op == "all_of":
-        return Q(interest_ids__contains=known) if len(known) == len(ids) else Q(pk__in=[])
-    q = Q(interest_ids__overlap=known)
-    return q if op == "any_of" else ~q
+    """The same on CustomerFacts (None: no such slug), whose row has its interests' ids as
+    bits for the lower ids (one AND) and as an array for all."""
+    known = sorted({pk for pk in ids if pk is not None})
+    if op == "all_of" and None in ids:  # an interest that does not exist: nobody has it
+        return Q(pk__in=[])
+    if known and known[-1] < CustomerFacts.INTEREST_BITS:
+        mask = sum(1 << pk for pk in known)
+        test, params = (
+            ("interest_bits & %s = %s", [mask, mask])
+            if op == "all_of"
+            else ("interest_bits & %s <> 0", [mask])
+        )
+        # test is one of the two constants above; the mask is a bound parameter.
+        q = Q(RawSQL(test, params, output_field=BooleanField()))  # noqa: S611
+    elif op == "all_of":
+        q = Q(interest_ids__contains=known)
+    else:
+        q = Q(interest_ids__overlap=known)
+    return ~q if op == "none_of" else q
 
 
 def reachable_q(channel: str, facts: bool = False) -> Q:
