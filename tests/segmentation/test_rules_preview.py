@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from segmentation.models import ConsentStatus, Customer, Segment
 from segmentation.rules import preview as preview_module
@@ -120,3 +122,17 @@ def test_big_bases_measure_overlap_on_sketches_made_in_the_background(
     in_german = [c for c in sampled if c.country == "DE"]
     assert second.summary.overlap_estimated
     assert second.overlaps == [(german, pytest.approx(len(in_german) / len(sampled)))]
+
+
+@given(
+    every=st.sampled_from([1, 20]),
+    a=st.sets(st.integers(0, 5000)),
+    b=st.sets(st.integers(0, 5000)),
+)
+def test_overlap_sketches_count_exactly_the_shared_sampled_customers(every, a, b):
+    """The overlap shares come from bitmaps of the sampled ids (multiples of every)."""
+    a, b = {pk * every for pk in a}, {pk * every for pk in b}
+    shared = preview_module._shared(
+        preview_module._bitmap(a, every), preview_module._bitmap(b, every)
+    )
+    assert shared == len(a & b)
