@@ -117,6 +117,7 @@ def test_drift_finds_rows_written_behind_the_triggers_back_and_repair_mends_them
     out = io.StringIO()
     call_command("facts", stdout=out)
     assert "Rows that differ from the data: none." in out.getvalue()
+    assert "Pages marked all-visible: " in out.getvalue()
 
 
 # --- the same members on Customer and on CustomerFacts ------------------------------------
