@@ -73,13 +73,14 @@ CREATE_TABLE = "CREATE TABLE segmentation_customerfacts ({})".format(
 )
 
 
-def create_view(columns=COLUMNS) -> str:
-    """The view that says what each customer's row is (later migrations add columns)."""
+def create_view(columns=COLUMNS, joins: str = "") -> str:
+    """The view that says what each customer's row is (later migrations add columns and
+    joins)."""
     return (
         "CREATE VIEW segmentation_customerfacts_source AS SELECT {} "
         "FROM segmentation_customer c "
-        "LEFT JOIN segmentation_orderhistory h ON h.customer_id = c.id"
-    ).format(", ".join(f"{source} AS {name}" for name, _, source in columns))
+        "LEFT JOIN segmentation_orderhistory h ON h.customer_id = c.id{}"
+    ).format(", ".join(f"{source} AS {name}" for name, _, source in columns), joins)
 
 
 def refresh(changed: str, columns=COLUMNS) -> str:

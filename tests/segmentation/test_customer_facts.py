@@ -101,6 +101,24 @@ def test_every_write_path_keeps_the_facts_exact(tmp_path):
     assert not CustomerFacts.objects.filter(pk=bob.pk).exists() and facts.drift() == []
 
 
+def test_truncating_the_customers_or_what_rows_fold_in_leaves_no_stale_facts():
+    """TRUNCATE fires no delete trigger (Django's flush, a script emptying tables)."""
+    books = Interest.objects.create(slug="books", name="Books")
+    ada = Customer.objects.create(email="ada@example.com", country="DE")
+    ada.interests.add(books)
+    assert _facts(ada).interest_ids == [books.pk] and _facts(ada).interest_bits != 0
+    with connection.cursor() as cursor:
+        # The test's own transaction still holds the deferred foreign-key checks of the
+        # inserts above, which TRUNCATE refuses to run past.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE segmentation_customerinterest")
+    assert _facts(ada).interest_ids == [] and _facts(ada).interest_bits == 0
+    assert facts.drift() == []
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE segmentation_customer CASCADE")
+    assert not CustomerFacts.objects.exists()
+
+
 def test_drift_finds_rows_written_behind_the_triggers_back_and_repair_mends_them():
     ada = Customer.objects.create(email="ada@example.com", country="DE")
     with connection.cursor() as cursor:
