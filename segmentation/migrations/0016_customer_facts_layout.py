@@ -18,6 +18,8 @@ order, under an exclusive lock (20 s at 1M customers); the view and the function
 name every column are replaced to add the new one. A VACUUM then marks the pages
 all-visible (segmentation.facts), and autovacuum, where it runs, is told to keep them so
 after 2% of the rows changed rather than the default 20%.
+
+It also adds AFTER TRUNCATE triggers (TRUNCATED below), which 0015 lacked.
 """
 
 # The SQL below is put together from this module's and migration 0015's constants: no value
