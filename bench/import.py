@@ -29,18 +29,19 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.contrib.auth.models import User  # noqa: E402
-from django.core.files import File  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.contrib.auth.models import User
+from django.core.files import File
+from django.core.management import call_command
+from django.db import connection
 
-from segmentation.importing import jobs  # noqa: E402
-from segmentation.importing.mapping import guess  # noqa: E402
-from segmentation.models import Customer, ImportJob, ImportKind, ImportStatus  # noqa: E402
+from segmentation.customers.models import Customer
+from segmentation.imports import jobs
+from segmentation.imports.mapping import guess
+from segmentation.imports.models import ImportJob, ImportKind, ImportStatus
 
 HEADER = [
     "Email", "Customer ID", "First name", "Last name", "Phone", "Country", "Birth date",

@@ -26,19 +26,19 @@ os.environ.setdefault("DEBUG", "0")
 if os.environ["DEBUG"] == "0":
     os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")  # noqa: S105
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.contrib.auth.models import Group, User  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import NoReverseMatch, reverse  # noqa: E402
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
 
-from segmentation.models import Customer, Order  # noqa: E402
+from segmentation.customers.models import Customer, Order
 
 TARGET_P95_MS = 150
 

@@ -35,27 +35,28 @@ if os.environ["DEBUG"] == "0":
     os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")  # noqa: S105
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/12")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.http import HttpRequest, HttpResponse  # noqa: E402
-from django.template import engines  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import NoReverseMatch, include, path, reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.views.decorators.http import require_GET  # noqa: E402
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse
+from django.template import engines
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, include, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
-from bench.pages import log, marketer_client, percentile  # noqa: E402
-from campaigns import results  # noqa: E402
-from campaigns.models import Campaign, CampaignStatus, Delivery, Track, Variant  # noqa: E402
-from segmentation.access import role_required  # noqa: E402
-from segmentation.models import Customer, Order, Segment  # noqa: E402
-from segmentation.rules import empty  # noqa: E402
+from bench.pages import log, marketer_client, percentile
+from campaigns import results
+from campaigns.models import Campaign, CampaignStatus, Delivery, Track, Variant
+from segmentation.customers.models import Customer, Order
+from segmentation.segments.models import Segment
+from segmentation.segments.tree import empty
+from segmentation.shared.access import role_required
 
 NAME = "bench-results"
 TARGET_P95_MS = 300

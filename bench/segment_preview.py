@@ -34,24 +34,28 @@ os.environ.setdefault("SEGMENTA_PREVIEW_BUDGET_MS", "60000")
 if os.environ["DEBUG"] == "0":
     os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")  # noqa: S105
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.urls import reverse  # noqa: E402
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
-from bench.pages import log, marketer_client, prepare  # noqa: E402
-from segmentation import facts  # noqa: E402
-from segmentation.demo_consent import grant_demo_consent  # noqa: E402
-from segmentation.models import AttributeDefinition, Customer, CustomerFacts, Segment  # noqa: E402
-from segmentation.rfm import recompute_rfm  # noqa: E402
-from segmentation.rules import catalogue, compile_definition  # noqa: E402
-from segmentation.rules.catalogue import Context  # noqa: E402
-from segmentation.rules.form import encode  # noqa: E402
-from segmentation.rules.tasks import recount_segment  # noqa: E402
+from bench.pages import log, marketer_client, prepare
+from segmentation.customers.models import AttributeDefinition, Customer
+from segmentation.customers.rfm import recompute_rfm
+from segmentation.demo.consent import grant_demo_consent
+from segmentation.segments import facts
+from segmentation.segments.catalogue import (
+    Context,
+    catalogue,
+)
+from segmentation.segments.form import encode
+from segmentation.segments.models import CustomerFacts, Segment
+from segmentation.segments.tasks import recount_segment
+from segmentation.segments.tree import compile_definition
 
 TARGET_P95_MS = 300
 TARGET_RATIO = 0.33
@@ -164,8 +168,8 @@ def prepare_extras() -> dict:
             cursor.execute("VACUUM (ANALYZE) segmentation_customer")
         took["vacuum_after_extras_seconds"] = round(time.perf_counter() - started, 1)
     if connection.vendor == "postgresql":
-        # What the hourly upkeep (segmentation.tasks.maintain_facts) does after mass updates:
-        # the consent and RFM passes rewrote most facts rows as well.
+        # What the hourly upkeep (segments.tasks.maintain_facts) does after mass updates: the
+        # consent and RFM passes rewrote most facts rows as well.
         started = time.perf_counter()
         took["facts_upkeep"] = facts.maintain() or "none needed"
         took["facts_upkeep_seconds"] = round(time.perf_counter() - started, 1)

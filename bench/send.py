@@ -31,20 +31,21 @@ if os.environ["DEBUG"] == "0":
     os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")  # noqa: S105
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/12")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.mail import get_connection  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.core.mail import get_connection
+from django.core.management import call_command
+from django.db import connection
 
-from campaigns import rendering, sending  # noqa: E402
-from campaigns.models import Campaign, Delivery, Track, Variant  # noqa: E402
-from config.celery import app  # noqa: E402
-from segmentation.models import ConsentStatus, Customer, Segment  # noqa: E402
-from segmentation.rules import empty  # noqa: E402
-from tests.support.smtp import smtp_server_process  # noqa: E402
+from campaigns import rendering, sending
+from campaigns.models import Campaign, Delivery, Track, Variant
+from config.celery import app
+from segmentation.customers.models import ConsentStatus, Customer
+from segmentation.segments.models import Segment
+from segmentation.segments.tree import empty
+from tests.support.smtp import smtp_server_process
 
 ROOT = Path(__file__).resolve().parent.parent
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

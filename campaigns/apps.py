@@ -7,9 +7,8 @@ class CampaignsConfig(AppConfig):
     def ready(self) -> None:
         # segmentation cannot import campaigns: it tells us through its signals.
         from campaigns import checks, tasks, tracking  # noqa: F401 (checks registers itself)
-        from segmentation import signals
+        from segmentation.consent.signals import unsubscribed
+        from segmentation.customers.signals import orders_recorded
 
-        signals.unsubscribed.connect(tracking.record_unsubscribe, dispatch_uid="campaigns.unsub")
-        signals.orders_recorded.connect(
-            tasks.attribute_after_orders, dispatch_uid="campaigns.orders"
-        )
+        unsubscribed.connect(tracking.record_unsubscribe, dispatch_uid="campaigns.unsub")
+        orders_recorded.connect(tasks.attribute_after_orders, dispatch_uid="campaigns.orders")

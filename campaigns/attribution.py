@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.models import Delivery, DeliveryStatus, OrderAttribution
-from segmentation.models import Order
+from segmentation.customers.models import Order
 
 
 class Days(Func):

@@ -30,9 +30,10 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from campaigns.models import AbMode, Campaign, Delivery, DeliveryStatus, Track
-from segmentation.models import ConsentStatus, Customer, TopicConsent
-from segmentation.rules import compile_definition
-from segmentation.rules.catalogue import reachable_q
+from segmentation.consent.models import TopicConsent
+from segmentation.customers.models import ConsentStatus, Customer
+from segmentation.segments.catalogue import reachable_q
+from segmentation.segments.tree import compile_definition
 
 EARLIER_TRACK = "already_in_earlier_track"
 NO_CONSENT = "no_consent"

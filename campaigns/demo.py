@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from campaigns import attribution, audience, results
 from campaigns.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, Track, Variant
-from segmentation.metrics import recompute_customer_metrics
-from segmentation.models import Order, Segment
+from segmentation.customers.metrics import recompute_customer_metrics
+from segmentation.customers.models import Order
+from segmentation.segments.models import Segment
 
 NAME = "Spring sale (demo)"
 TRACKS = (

@@ -4,9 +4,9 @@ share, ROI and the verdicts in words; and for a track with a holdout, a row for 
 and one for the track's sent group, with their orders in the window after launch (the lift).
 
 Segment names, subjects and campaign names are people's text: every text cell goes through
-segmentation.spreadsheet.safe_cell (a leading = + - @, tab or CR gets an apostrophe), in the CSV
-(csv_text) and in the XLSX (segmentation.exports.xlsx_response). Numbers stay numbers, so a
-negative bound is still a number a spreadsheet can use.
+safe_cell of segmentation.shared.spreadsheet (a leading = + - @, tab or CR gets an
+apostrophe), in the CSV (csv_text) and in the XLSX (xlsx_response). Numbers stay numbers, so
+a negative bound is still a number a spreadsheet can use.
 """
 
 from collections.abc import Iterator
@@ -16,8 +16,7 @@ from django.http import HttpResponse
 from campaigns import results
 from campaigns.stats import Interval
 from campaigns.verdicts import Rate, Report, TrackResult, VariantResult, roi
-from segmentation.exports import xlsx_response
-from segmentation.spreadsheet import csv_text
+from segmentation.shared.spreadsheet import csv_text, xlsx_response
 
 RATES = [("open", "Open rate"), ("click", "Click rate"), ("conversion", "Conversion rate"),
          ("unsubscribed", "Unsubscribe rate")]  # fmt: skip

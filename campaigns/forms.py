@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from campaigns import rendering
 from campaigns.models import Campaign, Variant
-from segmentation.models import E164, Channel, Topic
+from segmentation.consent.models import Topic
+from segmentation.customers.models import E164, Channel
 
 NOW, LATER = "now", "later"
 AB_FIELDS = ("ab_mode", "test_percent", "winner_metric", "winner_wait_hours", "winner_fallback")

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from segmentation.tokens import absolute
+from segmentation.shared.tokens import absolute
 
 SALTS = {
     "open": "segmenta.track.open",

@@ -10,7 +10,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from segmentation.models import Channel, Customer, Order, Segment, Topic
+from segmentation.consent.models import Topic
+from segmentation.customers.models import Channel, Customer, Order
+from segmentation.segments.models import Segment
 
 
 class CampaignStatus(models.TextChoices):

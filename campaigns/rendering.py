@@ -45,9 +45,9 @@ from django.utils.html import strip_tags
 
 from campaigns import links
 from campaigns.models import Campaign, Delivery, Track, Variant
-from segmentation import tokens
-from segmentation.consent import list_unsubscribe_headers
-from segmentation.models import AttributeDefinition, AttributeType, Channel, Customer
+from segmentation.consent.ledger import list_unsubscribe_headers
+from segmentation.customers.models import AttributeDefinition, AttributeType, Channel, Customer
+from segmentation.shared import tokens
 
 # Tags and filters a message may use. Deliberately small: anything that reaches templates,
 # URLs, settings or the debug context (include, load, url, debug...), or that switches

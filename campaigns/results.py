@@ -33,7 +33,7 @@ from campaigns.models import (
     OrderAttribution,
     Track,
 )
-from segmentation.models import Order
+from segmentation.customers.models import Order
 
 # fn(campaign) -> {(track_id, variant_id or None): count}
 CountProvider = Callable[[Campaign], dict[tuple[int, int | None], int]]

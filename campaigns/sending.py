@@ -70,9 +70,9 @@ from campaigns.models import (
     DeliveryStatus,
     WinnerMetric,
 )
-from segmentation.consent import is_reachable
-from segmentation.models import Channel, Customer
-from segmentation.rules import check
+from segmentation.consent.ledger import is_reachable
+from segmentation.customers.models import Channel, Customer
+from segmentation.segments.tree import check
 
 log = logging.getLogger(__name__)
 
@@ -888,7 +888,7 @@ def _read_commit() -> None:
         raise DatabaseError(error)
 
 
-# Reachable now, as segmentation.rules.catalogue.reachable_q says (a test keeps them equal),
+# Reachable now, as segmentation.segments.catalogue.reachable_q says (a test keeps them equal),
 # with a share lock: a consent change (segmentation.consent.record locks the customer row
 # FOR UPDATE) waits for this message's transaction, or this message sees the change.
 REACHABLE_SQL = {

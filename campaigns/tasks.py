@@ -25,7 +25,8 @@ def attribute_conversions(since: str | None = None) -> int:
 
 
 def attribute_after_orders(sender, since: datetime | None = None, **kwargs) -> None:
-    """segmentation.signals.orders_recorded: credit the new orders once they are committed."""
+    """On orders_recorded (segmentation.customers.signals): credit the new orders once they
+    are committed."""
     attribute_conversions.delay_on_commit(since.isoformat() if since else None)
 
 

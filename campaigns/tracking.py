@@ -29,10 +29,11 @@ from django.views.decorators.http import require_GET
 
 from campaigns import links, rendering
 from campaigns.models import Delivery
-from segmentation import tokens
-from segmentation.models import Customer, Event, EventKind
-from segmentation.public_views import invalid_link
-from segmentation.ratelimit import WINDOW_SECONDS, client_ip, over_limit, rate_limited
+from segmentation.consent.public_views import invalid_link
+from segmentation.customers.models import Customer
+from segmentation.events.models import Event, EventKind
+from segmentation.shared import tokens
+from segmentation.shared.ratelimit import WINDOW_SECONDS, client_ip, over_limit, rate_limited
 
 # A transparent 1x1 GIF.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -175,7 +176,7 @@ def _event(delivery: Delivery, kind: str, event_id: str, when: datetime, data: d
 
 
 def record_unsubscribe(sender: Any, customer: Customer, ref: str = "", **kwargs: Any) -> int:
-    """segmentation.signals.unsubscribed: mark the delivery the opt-out link came from."""
+    """segmentation.consent.signals.unsubscribed: mark the delivery the opt-out link came from."""
     try:
         public_id = uuid.UUID(hex=ref)
     except ValueError:

@@ -30,9 +30,9 @@ from campaigns.models import (
     Variant,
 )
 from campaigns.views_outbox import email_outbox_in_use
-from segmentation.access import role_required
-from segmentation.models import Segment
-from segmentation.rules import RuleError
+from segmentation.segments.models import Segment
+from segmentation.segments.tree import RuleError
+from segmentation.shared.access import role_required
 
 VIEW = "campaigns.view_campaign"
 ADD = "campaigns.add_campaign"

@@ -23,10 +23,10 @@ from campaigns import links, rendering, sms
 from campaigns.forms import TestSendForm, VariantForm
 from campaigns.models import Campaign, CampaignStatus, Track, Variant
 from campaigns.views import CHANGE, VIEW, _get_campaign_for_user, _get_track, _refuse_unless_draft
-from segmentation.access import role_required
-from segmentation.models import Channel, Customer
-from segmentation.rules import RuleError, members
-from segmentation.rules.catalogue import reachable_q
+from segmentation.customers.models import Channel, Customer
+from segmentation.segments.catalogue import reachable_q
+from segmentation.segments.tree import RuleError, members
+from segmentation.shared.access import role_required
 
 TRACK = "campaigns/track_content.html"
 LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from segmentation.access import role_required
+from segmentation.shared.access import role_required
 
 VIEW = "campaigns.view_delivery"
 EMAIL_OUTBOX = "config.outbox.OutboxBackend"

@@ -26,7 +26,7 @@ from django_htmx.http import reswap, retarget
 from campaigns import charts, export, results, verdicts
 from campaigns.models import AbMode, Campaign, CampaignResult, WinnerDecision, WinnerMetric
 from campaigns.views import CHANGE, VIEW, _get_campaign_for_user
-from segmentation.access import role_required
+from segmentation.shared.access import role_required
 
 TEMPLATE = "campaigns/results.html"
 POLL_SECONDS = 3

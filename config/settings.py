@@ -144,26 +144,26 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # The dashboard's headline figures; expires so that a stopped worker does not pile them up.
     "refresh-stats": {
-        "task": "segmentation.tasks.refresh_stats",
+        "task": "segmentation.customers.tasks.refresh_stats",
         "schedule": float(env_int("SEGMENTA_STATS_REFRESH_SECONDS", 300)),
         "options": {"expires": env_int("SEGMENTA_STATS_REFRESH_SECONDS", 300)},
     },
     # RFM scores and tiers (imports of orders also trigger it); a missed run waits for the next.
     "recompute-rfm": {
-        "task": "segmentation.tasks.recompute_rfm",
+        "task": "segmentation.customers.tasks.recompute_rfm",
         "schedule": float(env_int("SEGMENTA_RFM_REFRESH_SECONDS", 6 * 3600)),
         "options": {"expires": env_int("SEGMENTA_RFM_REFRESH_SECONDS", 6 * 3600)},
     },
 }
 # The cached sizes on the segments list (one recount task per segment).
 CELERY_BEAT_SCHEDULE["recount-segments"] = {
-    "task": "segmentation.rules.tasks.recount_segments",
+    "task": "segmentation.segments.tasks.recount_segments",
     "schedule": float(env_int("SEGMENTA_SEGMENT_RECOUNT_SECONDS", 3600)),
     "options": {"expires": env_int("SEGMENTA_SEGMENT_RECOUNT_SECONDS", 3600)},
 }
 # The preview's facts table rewritten compactly once mass updates have bloated it (PostgreSQL).
 CELERY_BEAT_SCHEDULE["maintain-facts"] = {
-    "task": "segmentation.tasks.maintain_facts",
+    "task": "segmentation.segments.tasks.maintain_facts",
     "schedule": float(env_int("SEGMENTA_FACTS_MAINTENANCE_SECONDS", 3600)),
     "options": {"expires": env_int("SEGMENTA_FACTS_MAINTENANCE_SECONDS", 3600)},
 }
@@ -210,13 +210,13 @@ SEGMENTA_TRANSACTIONAL_FROM = env_str("SEGMENTA_TRANSACTIONAL_FROM", DEFAULT_FRO
 # Requests per minute per client IP on the public (no-login) pages; past it they answer 429.
 SEGMENTA_PUBLIC_RATE_LIMIT = env_int("SEGMENTA_PUBLIC_RATE_LIMIT", 30)
 
-# Events API (POST /api/events, segmentation.events_api).
+# Events API (POST /api/events, segmentation.events.api).
 # Requests per minute per API key; past it the API answers 429 with Retry-After.
 SEGMENTA_API_RATE_LIMIT = env_int("SEGMENTA_API_RATE_LIMIT", 600)
 SEGMENTA_API_MAX_EVENTS = env_int("SEGMENTA_API_MAX_EVENTS", 500)  # events in one request
 SEGMENTA_API_MAX_BODY_BYTES = env_int("SEGMENTA_API_MAX_BODY_BYTES", 1024 * 1024)  # else 413
 
-# Spreadsheet imports (segmentation.importing).
+# Spreadsheet imports (segmentation.imports).
 # Uploaded files and rejected-row reports; workers must see the same folder as the web process.
 SEGMENTA_IMPORT_DIR = Path(env_str("SEGMENTA_IMPORT_DIR", str(VAR_DIR / "imports")))
 SEGMENTA_IMPORT_MAX_UPLOAD_MB = env_int("SEGMENTA_IMPORT_MAX_UPLOAD_MB", 100)
@@ -239,7 +239,12 @@ SEGMENTA_OVERLAP_SEGMENTS = env_int("SEGMENTA_OVERLAP_SEGMENTS", 20)
 SEGMENTA_SKETCH_CACHE_SECONDS = env_int("SEGMENTA_SKETCH_CACHE_SECONDS", 3 * 3600)
 
 # Tasks outside the apps' tasks modules (autodiscovery does not reach them).
-CELERY_IMPORTS = ["segmentation.importing.tasks", "segmentation.rules.tasks"]
+CELERY_IMPORTS = [
+    "segmentation.consent.tasks",
+    "segmentation.customers.tasks",
+    "segmentation.imports.tasks",
+    "segmentation.segments.tasks",
+]
 
 # Campaign sending (campaigns.audience, campaigns.sending, campaigns.sms).
 # Global frequency cap across campaigns: at most this many messages sent to one customer per

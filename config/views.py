@@ -6,8 +6,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from campaigns import performance
-from segmentation.access import role_required
-from segmentation.models import Segment, StatsSnapshot
+from segmentation.customers.models import StatsSnapshot
+from segmentation.segments.models import Segment
+from segmentation.shared.access import role_required
 
 # Lifetime value rows: the largest segments; the Segments page lists them all.
 LIFETIME_ROWS = 12

@@ -21,7 +21,7 @@ from feedback.models import (
     SurveyStatus,
     TrackSurvey,
 )
-from segmentation.tokens import link
+from segmentation.shared.tokens import link
 
 MAX_TEXT = 2000
 

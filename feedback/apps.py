@@ -8,8 +8,9 @@ class FeedbackConfig(AppConfig):
         # campaigns and segmentation cannot import feedback: it plugs into their hooks.
         from campaigns import rendering, results
         from feedback import integration, segment_fields
-        from segmentation import customer_sections, gdpr
-        from segmentation.rules.catalogue import provide_field
+        from segmentation.consent import gdpr
+        from segmentation.customers import sections
+        from segmentation.segments.catalogue import provide_field
 
         rendering.provide_variable(
             "survey_url", "Feedback survey link (empty unless the track has a survey)",
@@ -18,7 +19,7 @@ class FeedbackConfig(AppConfig):
         rendering.provide_note("survey_url", integration.track_note)
         results.provide_count("survey_responses", "Survey responses", integration.response_counts)
         gdpr.register("survey_answers", integration.answers_for_download)
-        customer_sections.register(
+        sections.register(
             "survey_answers", "feedback/customer_answers.html", integration.customer_section
         )
         for field in segment_fields.FIELDS:

@@ -11,7 +11,7 @@ from campaigns import rendering
 from campaigns.models import Campaign, Delivery, Track
 from feedback.answering import survey_url
 from feedback.models import Answer, QuestionKind, Response, SurveyStatus, TrackSurvey
-from segmentation.models import Customer
+from segmentation.customers.models import Customer
 
 # Set on a campaign object: the ids of its tracks that link to a survey.
 _MEMO = "_feedback_survey_tracks"

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Delivery, Track, Variant
-from segmentation.models import Customer
+from segmentation.customers.models import Customer
 
 
 class SurveyStatus(models.TextChoices):

@@ -22,7 +22,7 @@ from feedback.answering import (
     visit_for,
 )
 from feedback.models import SurveyStatus
-from segmentation.public_views import InvalidLinkResponse, public_view
+from segmentation.consent.public_views import InvalidLinkResponse, public_view
 
 
 def _visit(token: str) -> Visit:

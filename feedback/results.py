@@ -18,7 +18,7 @@ from campaigns.models import Delivery, DeliveryStatus, Track, Variant
 from feedback import charts
 from feedback.integration import answer_text
 from feedback.models import Answer, Question, QuestionKind, Response, Survey
-from segmentation.models import Segment
+from segmentation.segments.models import Segment
 
 SEGMENT, VARIANT = "segment", "variant"
 GROUPINGS = {SEGMENT: "per segment", VARIANT: "per variant"}

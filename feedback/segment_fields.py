@@ -10,8 +10,8 @@ import datetime as dt
 from django.db.models import Exists, OuterRef, Q
 
 from feedback.models import Answer, QuestionKind, Response, Survey
-from segmentation.rules.catalogue import Compiler, Context, Field, window
-from segmentation.rules.kinds import DAYS, ChoiceKind
+from segmentation.segments.catalogue import Compiler, Context, Field, window
+from segmentation.segments.kinds import DAYS, ChoiceKind
 
 GROUP = "Feedback"
 

@@ -22,7 +22,7 @@ from campaigns.models import CampaignStatus, Track
 from feedback.answering import AnswerForm, questions_of
 from feedback.forms import QuestionForm, SurveyForm
 from feedback.models import Choice, Question, Response, Survey, SurveyStatus, TrackSurvey
-from segmentation.access import role_required
+from segmentation.shared.access import role_required
 
 VIEW = "feedback.view_survey"
 ADD = "feedback.add_survey"

@@ -1,6 +1,7 @@
 """Survey results: the whole survey per segment or per variant, one question with the segments
 side by side (and, for free text, the answers with search, a segment filter and pages), and
-the export of every response to CSV or XLSX (formulas neutralised by segmentation.exports).
+the export of every response to CSV or XLSX (formulas neutralised by
+segmentation.shared.spreadsheet).
 """
 
 from django.core.paginator import Paginator
@@ -12,8 +13,8 @@ from django.views.decorators.vary import vary_on_headers
 from feedback import results
 from feedback.models import QuestionKind
 from feedback.views import VIEW, _get_survey_for_user
-from segmentation.access import role_required
-from segmentation.exports import csv_response, xlsx_response
+from segmentation.shared.access import role_required
+from segmentation.shared.spreadsheet import csv_response, xlsx_response
 
 RESULTS = "feedback.view_response"
 TEXT_PAGE_SIZE = 25

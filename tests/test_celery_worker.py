@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
-from segmentation.models import Customer, Order
-from segmentation.tasks import recompute_metrics
+from segmentation.customers.models import Customer, Order
+from segmentation.customers.tasks import recompute_metrics
 from tests.support.processes import celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

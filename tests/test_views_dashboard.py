@@ -15,10 +15,11 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignResult, CampaignStatus, Channel, Track, Variant
 from campaigns.results import FUNNEL
 from config.views import LIFETIME_ROWS
-from segmentation.metrics import recompute_customer_metrics
-from segmentation.models import Customer, Order, Segment, StatsSnapshot
-from segmentation.rules import empty
-from segmentation.tasks import refresh_stats
+from segmentation.customers.metrics import recompute_customer_metrics
+from segmentation.customers.models import Customer, Order, StatsSnapshot
+from segmentation.customers.tasks import refresh_stats
+from segmentation.segments.models import Segment
+from segmentation.segments.tree import empty
 from tests.htmltree import parse
 
 pytestmark = pytest.mark.django_db

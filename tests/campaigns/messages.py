@@ -5,16 +5,18 @@ from datetime import datetime
 from django.utils import timezone
 
 from campaigns.models import Campaign, Delivery, DeliveryStatus, Track, Variant
-from segmentation import consent
-from segmentation.consent import Context
-from segmentation.models import Channel, ConsentAction, ConsentSource, Customer, Segment, Topic
+from segmentation.consent import ledger
+from segmentation.consent.ledger import Context
+from segmentation.consent.models import ConsentAction, ConsentSource, Topic
+from segmentation.customers.models import Channel, Customer
+from segmentation.segments.models import Segment
 
 IMPORT = Context(source=ConsentSource.IMPORT)
 
 
 def customer(email: str = "ada@example.com", **fields) -> Customer:
     person = Customer.objects.create(email=email, **fields)
-    consent.record(person, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
+    ledger.record(person, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
     return person
 
 

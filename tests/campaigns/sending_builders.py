@@ -2,8 +2,10 @@
 directly: these tests are about sending, the ledger has its own)."""
 
 from campaigns.models import Campaign, Track, Variant
-from segmentation.models import ConsentStatus, Customer, Segment, Topic
-from segmentation.rules import empty
+from segmentation.consent.models import Topic
+from segmentation.customers.models import ConsentStatus, Customer
+from segmentation.segments.models import Segment
+from segmentation.segments.tree import empty
 
 EMAIL_CONTENT = {
     "subject": "Hello {{ first_name|default:'there' }}",

@@ -8,8 +8,9 @@ import pytest
 from campaigns import tasks
 from campaigns.attribution import attribute_conversions
 from campaigns.models import Delivery, DeliveryStatus, OrderAttribution
-from segmentation import consent, signals
-from segmentation.models import Customer, Order
+from segmentation.consent import ledger
+from segmentation.customers import signals
+from segmentation.customers.models import Customer, Order
 from tests.campaigns.messages import IMPORT, campaign, customer, delivery, variant
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +156,7 @@ def test_an_erased_customer_keeps_the_revenue_already_credited(ada):
     _order(ada, SENT + dt.timedelta(days=1), "20.00")
     attribute_conversions()
 
-    consent.erase(ada, IMPORT)
+    ledger.erase(ada, IMPORT)
     _order(None, SENT + dt.timedelta(days=2))
 
     assert attribute_conversions() == 0

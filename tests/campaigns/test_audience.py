@@ -11,8 +11,10 @@ from django.utils import timezone
 from campaigns import audience
 from campaigns.audience import holdout_bucket, mix, variant_bucket
 from campaigns.models import Campaign, Delivery, DeliveryStatus, Track, Variant
-from segmentation.models import ConsentStatus, Customer, Segment, Topic, TopicConsent
-from segmentation.rules import empty
+from segmentation.consent.models import Topic, TopicConsent
+from segmentation.customers.models import ConsentStatus, Customer
+from segmentation.segments.models import Segment
+from segmentation.segments.tree import empty
 
 pytestmark = pytest.mark.django_db
 GRANTED = ConsentStatus.GRANTED

@@ -11,7 +11,8 @@ from django.urls import resolve
 
 from campaigns import links, rendering
 from campaigns.rendering import check_variant, compile_variant, render, sms_segments
-from segmentation.models import AttributeDefinition, AttributeType, Channel, Topic
+from segmentation.consent.models import Topic
+from segmentation.customers.models import AttributeDefinition, AttributeType, Channel
 from tests.campaigns.messages import campaign, customer, delivery, variant
 
 pytestmark = pytest.mark.django_db

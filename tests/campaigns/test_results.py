@@ -10,7 +10,8 @@ from django.utils import timezone
 from campaigns import results, verdicts
 from campaigns.models import Campaign, CampaignResult, CampaignStatus, Delivery, Track, Variant
 from campaigns.stats import sample_size_per_variant
-from segmentation.models import Customer, Order, Segment
+from segmentation.customers.models import Customer, Order
+from segmentation.segments.models import Segment
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()

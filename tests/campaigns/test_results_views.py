@@ -27,8 +27,9 @@ from campaigns.models import (
     Variant,
     WinnerDecision,
 )
-from segmentation.models import Order, Segment
-from segmentation.spreadsheet import safe_cell
+from segmentation.customers.models import Order
+from segmentation.segments.models import Segment
+from segmentation.shared.spreadsheet import safe_cell
 from tests.htmltree import parse
 
 pytestmark = pytest.mark.django_db

@@ -14,13 +14,14 @@ from django.utils import timezone
 from campaigns import sending
 from campaigns.models import Campaign, Delivery, Track, Variant
 from campaigns.sending import LaunchError, RateLimiter
-from segmentation import consent
-from segmentation.models import ConsentSource, ConsentStatus, Customer, Topic, TopicConsent
-from segmentation.rules.catalogue import reachable_q
+from segmentation.consent import ledger
+from segmentation.consent.models import ConsentSource, Topic, TopicConsent
+from segmentation.customers.models import ConsentStatus, Customer
+from segmentation.segments.catalogue import reachable_q
 from tests.campaigns.sending_builders import campaign, everyone, recipients
 
 pytestmark = pytest.mark.django_db
-WITHDRAWAL = consent.Context(source=ConsentSource.UNSUBSCRIBE_LINK)
+WITHDRAWAL = ledger.Context(source=ConsentSource.UNSUBSCRIBE_LINK)
 
 
 @pytest.fixture
@@ -236,7 +237,7 @@ def test_the_campaign_is_sent_only_when_no_row_is_left(smtp, settings):
 def test_an_opt_out_after_freezing_skips_the_customer(smtp):
     keep, leave = recipients(2)
     draft = started(campaign())
-    consent.withdraw(Customer.objects.get(pk=leave.pk), "email", WITHDRAWAL)
+    ledger.withdraw(Customer.objects.get(pk=leave.pk), "email", WITHDRAWAL)
 
     report = sending.run_batch(draft.pk)
 

@@ -9,15 +9,11 @@ from django.urls import resolve
 from campaigns import links, tracking
 from campaigns.models import Delivery
 from campaigns.rendering import render
-from segmentation import consent
-from segmentation.models import (
-    Channel,
-    ConsentAction,
-    ConsentStatus,
-    Event,
-    EventKind,
-)
-from segmentation.rules import members
+from segmentation.consent import ledger
+from segmentation.consent.models import ConsentAction
+from segmentation.customers.models import Channel, ConsentStatus
+from segmentation.events.models import Event, EventKind
+from segmentation.segments.tree import members
 from tests.campaigns.messages import IMPORT, campaign, customer, delivery, variant
 
 pytestmark = pytest.mark.django_db
@@ -223,7 +219,7 @@ def test_an_erased_recipients_click_answers_404(client, sent):
 
 
 def test_erasing_through_the_ledger_keeps_tracking_neutral(client, sent):
-    consent.erase(sent.customer, IMPORT)
+    ledger.erase(sent.customer, IMPORT)
 
     assert client.get(_open_url(sent)).status_code == 200
     assert client.get(_click_url(sent, 0)).status_code == 404
@@ -276,7 +272,7 @@ def test_an_opt_out_only_marks_its_own_recipients_delivery(sent):
 def test_the_sms_opt_out_link_leads_to_the_unsubscribe_page_for_sms(client):
     texting = campaign(channel=Channel.SMS)
     person = customer(phone="+491701234567")
-    consent.record(person, Channel.SMS, ConsentAction.GRANTED, IMPORT)
+    ledger.record(person, Channel.SMS, ConsentAction.GRANTED, IMPORT)
     sms = delivery(variant(texting, sms_text="Sale!"), person)
     opt_out = _rendered(sms).sms.split("Opt out: ")[1]
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 from campaigns import audience, sending
 from campaigns.models import Campaign, Delivery, Track, Variant
 from config.outbox import OutboxBackend
-from segmentation.models import ConsentStatus, Customer, Segment
-from segmentation.rules import empty
+from segmentation.customers.models import ConsentStatus, Customer
+from segmentation.segments.models import Segment
+from segmentation.segments.tree import empty
 from tests.htmltree import parse
 
 pytestmark = pytest.mark.django_db

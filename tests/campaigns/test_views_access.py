@@ -6,8 +6,8 @@ from django.core import mail
 from django.urls import reverse
 
 from campaigns.models import Campaign, Track, Variant
-from segmentation.models import Segment
-from segmentation.rules import empty
+from segmentation.segments.models import Segment
+from segmentation.segments.tree import empty
 from tests.support.access import role_matrix
 
 EVERY_ROLE = ("marketer", "data_admin")

@@ -20,7 +20,7 @@ from campaigns.models import (
     WinnerDecision,
 )
 from campaigns.sending import LaunchError
-from segmentation.models import Order
+from segmentation.customers.models import Order
 from tests.campaigns.sending_builders import LEAN_EMAIL, campaign, recipients
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.conf import settings as django_settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from segmentation.metrics import recompute_customer_metrics
-from segmentation.models import Customer, Order
+from segmentation.customers.metrics import recompute_customer_metrics
+from segmentation.customers.models import Customer, Order
 from tests.e2e.screens import shot as _shot
 
 # serialized_rollback: the roles (groups) come from a data migration; keep them after the flush.

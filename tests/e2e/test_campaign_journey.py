@@ -5,8 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from campaigns.models import Campaign, Delivery
-from segmentation.models import ConsentStatus, Customer, Segment
-from segmentation.rules import empty
+from segmentation.customers.models import ConsentStatus, Customer
+from segmentation.segments.models import Segment
+from segmentation.segments.tree import empty
 from tests.e2e.screens import shot as _shot
 from tests.support.processes import celery_worker, wait_for
 

@@ -6,16 +6,11 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from segmentation import consent, tokens
-from segmentation.consent import Context
-from segmentation.models import (
-    Channel,
-    ConsentAction,
-    ConsentSource,
-    ConsentStatus,
-    Customer,
-    Topic,
-)
+from segmentation.consent import ledger
+from segmentation.consent.ledger import Context
+from segmentation.consent.models import ConsentAction, ConsentSource, Topic
+from segmentation.customers.models import Channel, ConsentStatus, Customer
+from segmentation.shared import tokens
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -25,7 +20,7 @@ def test_opt_out_then_resubscribe_to_a_topic(page, live_server, settings, eager_
     Topic.objects.create(slug="news", name="Newsletter")
     Topic.objects.create(slug="promos", name="Promotions")
     customer = Customer.objects.create(email="pat@example.com", first_name="Pat")
-    consent.record(customer, Channel.EMAIL, ConsentAction.GRANTED, Context(ConsentSource.IMPORT))
+    ledger.record(customer, Channel.EMAIL, ConsentAction.GRANTED, Context(ConsentSource.IMPORT))
 
     page.goto(tokens.unsubscribe_url(customer, ref="m-1"))
     page.get_by_role("button", name="Unsubscribe").click()
@@ -47,5 +42,5 @@ def test_opt_out_then_resubscribe_to_a_topic(page, live_server, settings, eager_
     expect(page.get_by_role("heading", name="Thank you, you are subscribed")).to_be_visible()
 
     customer.refresh_from_db()
-    assert consent.is_reachable(customer, Channel.EMAIL, Topic.objects.get(slug="news"))
-    assert not consent.is_reachable(customer, Channel.EMAIL, Topic.objects.get(slug="promos"))
+    assert ledger.is_reachable(customer, Channel.EMAIL, Topic.objects.get(slug="news"))
+    assert not ledger.is_reachable(customer, Channel.EMAIL, Topic.objects.get(slug="promos"))

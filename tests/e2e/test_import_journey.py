@@ -3,7 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from segmentation.models import Customer, ImportJob
+from segmentation.customers.models import Customer
+from segmentation.imports.models import ImportJob
 from tests.e2e.screens import shot as _shot
 from tests.support.processes import celery_worker
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from segmentation.models import Customer, Segment
+from segmentation.customers.models import Customer
+from segmentation.segments.models import Segment
 from tests.e2e.screens import shot as _shot
 
 # serialized_rollback: the roles (groups) come from data migrations; keep them after the flush.

@@ -9,8 +9,9 @@ from campaigns import sending
 from campaigns.models import Campaign, Delivery, Track, Variant
 from feedback.answering import save_answers
 from feedback.models import Question, Response, Survey
-from segmentation.models import ConsentStatus, Customer, Segment
-from segmentation.rules import empty
+from segmentation.customers.models import ConsentStatus, Customer
+from segmentation.segments.models import Segment
+from segmentation.segments.tree import empty
 from tests.e2e.screens import shot as _shot
 
 # serialized_rollback: the roles (groups) come from data migrations; keep them after the flush.

@@ -14,8 +14,9 @@ from feedback.models import (
     SurveyStatus,
     TrackSurvey,
 )
-from segmentation.models import ConsentStatus, Customer, Segment
-from segmentation.rules import empty
+from segmentation.customers.models import ConsentStatus, Customer
+from segmentation.segments.models import Segment
+from segmentation.segments.tree import empty
 
 CONTENT = {
     "subject": "How did we do, {{ first_name|default:'there' }}?",

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from campaigns.models import Campaign, CampaignResult, DeliveryStatus
 from feedback.models import Response, Survey
-from segmentation.models import Customer
+from segmentation.customers.models import Customer
 from tests.htmltree import parse
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,9 @@ from campaigns import links, rendering, sending
 from campaigns.results import _count_providers
 from feedback.integration import response_counts
 from feedback.models import Answer, Response, SurveyStatus, TrackSurvey
-from segmentation import consent, gdpr, tokens
-from segmentation.models import ConsentSource
+from segmentation.consent import gdpr, ledger
+from segmentation.consent.models import ConsentSource
+from segmentation.shared import tokens
 from tests.feedback.builders import (
     answer,
     attach,
@@ -205,7 +206,7 @@ def test_the_export_function_has_the_section(answered):
 
 
 def test_erasure_removes_the_answers(answered):
-    consent.erase(answered, consent.Context(source=ConsentSource.PREFERENCE_CENTER))
+    ledger.erase(answered, ledger.Context(source=ConsentSource.PREFERENCE_CENTER))
 
     assert not Response.objects.exists() and not Answer.objects.exists()
     assert TrackSurvey.objects.exists()  # the survey and its campaign stay

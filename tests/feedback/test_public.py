@@ -11,8 +11,8 @@ from django.urls import reverse
 from campaigns import links
 from feedback.answering import field_name, save_answers
 from feedback.models import Answer, QuestionKind, Response, SurveyStatus, TrackSurvey
-from segmentation import consent
-from segmentation.models import ConsentSource
+from segmentation.consent import ledger
+from segmentation.consent.models import ConsentSource
 from tests.feedback.builders import (
     answer,
     attach,
@@ -302,7 +302,7 @@ def test_a_track_without_a_survey_has_no_survey_page(client, survey, delivery):
 
 
 def test_an_erased_recipients_link_gets_the_404_page(client, survey, delivery):
-    consent.erase(delivery.customer, consent.Context(source=ConsentSource.ADMIN))
+    ledger.erase(delivery.customer, ledger.Context(source=ConsentSource.ADMIN))
     delivery.refresh_from_db()
 
     assert client.get(url_of(delivery)).status_code == 404

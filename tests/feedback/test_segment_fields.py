@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import QuestionKind, Response
-from segmentation.rules import catalogue, check, members
-from segmentation.rules.catalogue import FIELDS
+from segmentation.segments.catalogue import FIELDS, catalogue
+from segmentation.segments.tree import check, members
 from tests.feedback.builders import (
     answer,
     attach,

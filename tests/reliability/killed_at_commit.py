@@ -18,7 +18,7 @@ def main(customer_id: int, when: str) -> None:
     from django.core.mail import EmailMessage
 
     from campaigns import sending, uring
-    from segmentation.models import Customer
+    from segmentation.customers.models import Customer
 
     ring = uring.for_this_process()
     set_options = ring.setsockopts

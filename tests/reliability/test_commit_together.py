@@ -16,7 +16,7 @@ from django.db import connection
 
 from campaigns import sending, uring
 from campaigns.models import Delivery
-from segmentation.models import Customer
+from segmentation.customers.models import Customer
 from tests.campaigns.sending_builders import LEAN_EMAIL, campaign, recipients
 from tests.support.processes import ROOT, process_env, wait_for
 from tests.support.smtp import smtp_server

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from campaigns import sending
 from campaigns.models import Campaign, Delivery
-from segmentation import consent
-from segmentation.models import ConsentAction, ConsentEvent, ConsentSource, Customer
+from segmentation.consent import ledger
+from segmentation.consent.models import ConsentAction, ConsentEvent, ConsentSource
+from segmentation.customers.models import Customer
 from tests.campaigns.sending_builders import LEAN_EMAIL, campaign, recipients
 from tests.reliability.sendkit import FAST_RECOVERY, beat_until, finished, show_log, worker
 from tests.support.processes import wait_for
@@ -100,7 +101,7 @@ def test_nothing_is_sent_to_a_customer_after_their_opt_out_commits(tmp_path, rec
     draft, people = launched(700)
     log = tmp_path / "worker.log"
     leaving = people[150:650:5]
-    context = consent.Context(source=ConsentSource.UNSUBSCRIBE_LINK)
+    context = ledger.Context(source=ConsentSource.UNSUBSCRIBE_LINK)
 
     with smtp_server() as server:
         slow = {"SEGMENTA_SEND_RATE_EMAIL": "100", "SEGMENTA_SEND_BATCH_SIZE": "500"}
@@ -136,10 +137,10 @@ def test_nothing_is_sent_to_a_customer_after_their_opt_out_commits(tmp_path, rec
     assert all(server.handler.counts[p.email] == 1 for p in others)
 
 
-def _withdraw(person: Customer, context: consent.Context) -> None:
+def _withdraw(person: Customer, context: ledger.Context) -> None:
     for _ in range(20):  # SQLite: a writer may find the database locked for a moment
         try:
-            consent.withdraw(Customer.objects.get(pk=person.pk), "email", context)
+            ledger.withdraw(Customer.objects.get(pk=person.pk), "email", context)
             return
         except OperationalError:
             time.sleep(0.05)

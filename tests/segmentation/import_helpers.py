@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from segmentation.importing import mapping
-from segmentation.importing.engine import Importer, Options
-from segmentation.importing.readers import open_table
+from segmentation.imports import mapping
+from segmentation.imports.engine import Importer, Options
+from segmentation.imports.readers import open_table
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "import"
 

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from segmentation.admin import CustomerAdmin
-from segmentation.models import Customer, CustomerInterest, Interest, Order
+from segmentation.admin.customers import CustomerAdmin
+from segmentation.customers.models import Customer, CustomerInterest, Interest, Order
 from tests.htmltree import parse
 
 pytestmark = pytest.mark.django_db

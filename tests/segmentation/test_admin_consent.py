@@ -3,18 +3,16 @@
 import pytest
 from django.urls import reverse
 
-from segmentation import consent
-from segmentation.consent import Context
-from segmentation.models import (
-    Channel,
+from segmentation.consent import ledger
+from segmentation.consent.ledger import Context
+from segmentation.consent.models import (
     ConsentAction,
     ConsentEvent,
     ConsentSource,
-    ConsentStatus,
     ConsentWording,
-    Customer,
     Suppression,
 )
+from segmentation.customers.models import Channel, ConsentStatus, Customer
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +27,7 @@ def superuser_client(client, django_user_model):
 @pytest.fixture
 def event():
     customer = Customer.objects.create(email="led@example.com")
-    return consent.record(
+    return ledger.record(
         customer,
         Channel.EMAIL,
         ConsentAction.GRANTED,
@@ -72,7 +70,7 @@ def test_deleting_a_customer_in_the_admin_is_an_erasure(superuser_client, event)
     superuser_client.post(url, {"post": "yes"})
 
     assert not Customer.objects.filter(pk=customer.pk).exists()
-    assert Suppression.objects.filter(address_hash=consent.address_hash("email", "led@example.com"))
+    assert Suppression.objects.filter(address_hash=ledger.address_hash("email", "led@example.com"))
     kept = ConsentEvent.objects.filter(customer=None).values_list("action", "actor")
     assert list(kept) == [("granted", ""), ("withdrawn", "boss")]
 
@@ -80,7 +78,7 @@ def test_deleting_a_customer_in_the_admin_is_an_erasure(superuser_client, event)
 def test_the_double_opt_in_action_sends_links(superuser_client, mailoutbox, run_on_commit):
     new = Customer.objects.create(email="new@example.com")
     done = Customer.objects.create(email="done@example.com")
-    consent.record(done, Channel.EMAIL, ConsentAction.GRANTED, Context(ConsentSource.IMPORT))
+    ledger.record(done, Channel.EMAIL, ConsentAction.GRANTED, Context(ConsentSource.IMPORT))
 
     with run_on_commit():
         response = superuser_client.post(

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from segmentation import api_keys
-from segmentation.models import ApiKey, Cart, Customer, Event
+from segmentation.customers.models import Customer
+from segmentation.events import keys
+from segmentation.events.models import ApiKey, Cart, Event
 from tests.htmltree import parse
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def rows(response) -> list[str]:
 
 def issued(name: str = "Shop") -> tuple[ApiKey, str]:
     api_key = ApiKey(name=name)
-    key = api_keys.issue(api_key)
+    key = keys.issue(api_key)
     api_key.save()
     return api_key, key
 

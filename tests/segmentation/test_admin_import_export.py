@@ -5,8 +5,9 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from segmentation import consent
-from segmentation.models import ConsentEvent, Customer
+from segmentation.consent import ledger
+from segmentation.consent.models import ConsentEvent
+from segmentation.customers.models import Customer
 from tests.htmltree import parse
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +52,8 @@ def test_it_imports_after_the_confirm_step_with_consent_events(admin_client):
 
 def test_it_refuses_to_regrant_a_withdrawn_consent_in_the_preview(admin_client):
     ann = Customer.objects.create(email="ann@example.com")
-    consent.record(ann, "email", "granted", consent.Context(source="admin"))
-    consent.withdraw(ann, "email", consent.Context(source="unsubscribe_link"))
+    ledger.record(ann, "email", "granted", ledger.Context(source="admin"))
+    ledger.withdraw(ann, "email", ledger.Context(source="unsubscribe_link"))
     preview = _upload(admin_client)
     assert "only their own confirmed double opt-in" in preview.content.decode()
     ann.refresh_from_db()

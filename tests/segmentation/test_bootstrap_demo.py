@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db.models import Count, F
 
-from segmentation.models import Customer, Order
+from segmentation.customers.models import Customer, Order
 
 pytestmark = pytest.mark.django_db
 
@@ -97,14 +97,14 @@ def test_it_leaves_existing_customers_and_users_alone():
 
 
 def test_demo_customers_get_a_consent_history_their_state_follows(db):
-    from segmentation import consent
-    from segmentation.models import ConsentStatus
+    from segmentation.consent import ledger
+    from segmentation.customers.models import ConsentStatus
 
     call_command("bootstrap_demo", customers=60, orders=100, stdout=StringIO())
 
     statuses = set(Customer.objects.values_list("email_consent", flat=True))
     assert {ConsentStatus.GRANTED, ConsentStatus.WITHDRAWN} <= statuses
     for customer in Customer.objects.prefetch_related("consent_events"):
-        derived = consent.derive_state(customer.consent_events.all())
+        derived = ledger.derive_state(customer.consent_events.all())
         assert customer.email_consent == derived.get(("email", None), ConsentStatus.NONE)
         assert customer.sms_consent == derived.get(("sms", None), ConsentStatus.NONE)

@@ -1,18 +1,19 @@
-"""The bulk consent path decides exactly as consent.record does, on the same inputs."""
+"""The bulk consent path decides exactly as ledger.record does, on the same inputs."""
 
 import csv
 import itertools
 
 import pytest
 
-from segmentation import consent
-from segmentation.models import ConsentEvent, ConsentStatus, Customer, Suppression
+from segmentation.consent import ledger
+from segmentation.consent.models import ConsentEvent, Suppression
+from segmentation.customers.models import ConsentStatus, Customer
 from tests.segmentation.import_helpers import import_text
 
 pytestmark = pytest.mark.django_db
 STATES = [ConsentStatus.NONE, ConsentStatus.PENDING, ConsentStatus.GRANTED, ConsentStatus.WITHDRAWN]
 ACTIONS = ["granted", "withdrawn"]
-SETUP = consent.Context(source="admin", actor="setup")
+SETUP = ledger.Context(source="admin", actor="setup")
 
 
 def _person(prefix: str, n: int, state: str, suppressed: bool, with_phone: bool) -> Customer:
@@ -29,10 +30,10 @@ def _person(prefix: str, n: int, state: str, suppressed: bool, with_phone: bool)
             "withdrawn": ["granted", "withdrawn"],
         }
         for action in steps.get(state, []):
-            consent.record(person, channel, action, SETUP)
+            ledger.record(person, channel, action, SETUP)
         if suppressed:
             Suppression.objects.get_or_create(
-                address_hash=consent.address_hash(channel, person.address_for(channel)),
+                address_hash=ledger.address_hash(channel, person.address_for(channel)),
                 defaults={"channel": channel},
             )
     return person
@@ -46,9 +47,9 @@ def test_it_matches_consent_record_for_every_case(tmp_path):
         one = _person("rec", n, state, suppressed, with_phone)
         for channel in ("email", "sms"):
             try:
-                event = consent.record(one, channel, action, consent.Context(source="import"))
+                event = ledger.record(one, channel, action, ledger.Context(source="import"))
                 by_record.append("apply" if event else "noop")
-            except consent.ConsentRefused:
+            except ledger.ConsentRefused:
                 by_record.append("refused")
         one.refresh_from_db()
         by_record.append((one.email_consent, one.sms_consent))
@@ -78,7 +79,7 @@ def test_it_matches_consent_record_for_every_case(tmp_path):
 
 
 def test_its_fast_hash_equals_the_ledgers():
-    from segmentation.consent_bulk import fast_address_hash
+    from segmentation.consent.bulk import fast_address_hash
 
     for channel, address in (("email", "ann@example.com"), ("sms", "+4915112345678")):
-        assert fast_address_hash(channel, address) == consent.address_hash(channel, address)
+        assert fast_address_hash(channel, address) == ledger.address_hash(channel, address)

@@ -2,19 +2,16 @@ import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
-from segmentation import consent
-from segmentation.consent import ConsentRefused, Context
-from segmentation.models import (
-    Channel,
+from segmentation.consent import ledger
+from segmentation.consent.ledger import ConsentRefused, Context
+from segmentation.consent.models import (
     ConsentAction,
     ConsentEvent,
     ConsentSource,
-    ConsentStatus,
-    Customer,
-    Order,
     Suppression,
     Topic,
 )
+from segmentation.customers.models import Channel, ConsentStatus, Customer, Order
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +28,7 @@ def alice():
 
 def _state_matches_ledger(customer: Customer) -> bool:
     customer.refresh_from_db()
-    derived = consent.derive_state(customer.consent_events.all())
+    derived = ledger.derive_state(customer.consent_events.all())
     for channel in Channel.values:
         if customer.consent_for(channel) != derived.get((channel, None), ConsentStatus.NONE):
             return False
@@ -40,23 +37,23 @@ def _state_matches_ledger(customer: Customer) -> bool:
 
 
 def test_a_grant_is_an_event_and_the_state_follows(alice):
-    event = consent.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
+    event = ledger.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
 
     alice.refresh_from_db()
     assert alice.email_consent == ConsentStatus.GRANTED
     assert (event.source, event.evidence) == ("import", "customers.csv row 2")
-    assert event.address_hash == consent.address_hash("email", "alice@example.com")
+    assert event.address_hash == ledger.address_hash("email", "alice@example.com")
     assert _state_matches_ledger(alice)
 
 
 def test_an_import_never_regrants_a_withdrawn_consent(alice):
-    consent.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
-    consent.withdraw(alice, Channel.EMAIL, LINK)
+    ledger.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
+    ledger.withdraw(alice, Channel.EMAIL, LINK)
 
     with pytest.raises(ConsentRefused, match="withdrawn"):
-        consent.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
+        ledger.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
     with pytest.raises(ConsentRefused):
-        consent.record(alice, Channel.EMAIL, ConsentAction.GRANTED, ADMIN)
+        ledger.record(alice, Channel.EMAIL, ConsentAction.GRANTED, ADMIN)
 
     alice.refresh_from_db()
     assert alice.email_consent == ConsentStatus.WITHDRAWN
@@ -64,39 +61,39 @@ def test_an_import_never_regrants_a_withdrawn_consent(alice):
 
 
 def test_a_new_request_after_a_withdrawal_does_not_let_an_import_regrant(alice, eager_tasks):
-    consent.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
-    consent.withdraw(alice, Channel.EMAIL, LINK)
-    consent.request_opt_in(alice, Channel.EMAIL, SIGNUP)
+    ledger.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
+    ledger.withdraw(alice, Channel.EMAIL, LINK)
+    ledger.request_opt_in(alice, Channel.EMAIL, SIGNUP)
 
     with pytest.raises(ConsentRefused, match="withdrawn"):
-        consent.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
+        ledger.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
 
-    assert consent.confirm(alice, Channel.EMAIL, None, SIGNUP)
+    assert ledger.confirm(alice, Channel.EMAIL, None, SIGNUP)
     alice.refresh_from_db()
     assert alice.email_consent == ConsentStatus.GRANTED
 
 
 def test_repeating_a_change_writes_no_second_event(alice):
-    consent.withdraw(alice, Channel.EMAIL, LINK)
-    assert consent.withdraw(alice, Channel.EMAIL, LINK) is None
+    ledger.withdraw(alice, Channel.EMAIL, LINK)
+    assert ledger.withdraw(alice, Channel.EMAIL, LINK) is None
     assert alice.consent_events.count() == 1
 
 
 def test_a_channel_without_an_address_cannot_be_granted():
     bob = Customer.objects.create(email="bob@example.com")
     with pytest.raises(ConsentRefused, match="SMS"):
-        consent.record(bob, Channel.SMS, ConsentAction.GRANTED, IMPORT)
+        ledger.record(bob, Channel.SMS, ConsentAction.GRANTED, IMPORT)
 
 
 def test_double_opt_in_grants_only_on_confirmation(alice, run_on_commit, mailoutbox):
     with run_on_commit():
-        consent.request_opt_in(alice, Channel.EMAIL, SIGNUP)
+        ledger.request_opt_in(alice, Channel.EMAIL, SIGNUP)
     alice.refresh_from_db()
     assert alice.email_consent == ConsentStatus.PENDING
     assert len(mailoutbox) == 1
 
-    assert consent.confirm(alice, Channel.EMAIL, None, SIGNUP) is True
-    assert consent.confirm(alice, Channel.EMAIL, None, SIGNUP) is False
+    assert ledger.confirm(alice, Channel.EMAIL, None, SIGNUP) is True
+    assert ledger.confirm(alice, Channel.EMAIL, None, SIGNUP) is False
 
     alice.refresh_from_db()
     assert alice.email_consent == ConsentStatus.GRANTED
@@ -105,43 +102,43 @@ def test_double_opt_in_grants_only_on_confirmation(alice, run_on_commit, mailout
 
 
 def test_a_withdrawal_after_the_request_voids_its_confirmation_link(alice, eager_tasks):
-    consent.request_opt_in(alice, Channel.EMAIL, SIGNUP)
-    consent.withdraw(alice, Channel.EMAIL, LINK)
+    ledger.request_opt_in(alice, Channel.EMAIL, SIGNUP)
+    ledger.withdraw(alice, Channel.EMAIL, LINK)
 
-    assert consent.confirm(alice, Channel.EMAIL, None, SIGNUP) is False
+    assert ledger.confirm(alice, Channel.EMAIL, None, SIGNUP) is False
     alice.refresh_from_db()
     assert alice.email_consent == ConsentStatus.WITHDRAWN
 
 
 def test_an_expired_request_cannot_be_confirmed(alice, settings, eager_tasks):
-    consent.request_opt_in(alice, Channel.EMAIL, SIGNUP)
+    ledger.request_opt_in(alice, Channel.EMAIL, SIGNUP)
     settings.SEGMENTA_CONFIRMATION_MAX_AGE = 0
 
-    assert consent.confirm(alice, Channel.EMAIL, None, SIGNUP) is False
+    assert ledger.confirm(alice, Channel.EMAIL, None, SIGNUP) is False
 
 
 def test_confirming_a_topic_also_confirms_its_channel(alice, eager_tasks):
     news = Topic.objects.create(slug="news", name="Newsletter")
-    consent.withdraw(alice, Channel.EMAIL, LINK)
-    consent.request_opt_in(alice, Channel.EMAIL, SIGNUP, topics=[news])
+    ledger.withdraw(alice, Channel.EMAIL, LINK)
+    ledger.request_opt_in(alice, Channel.EMAIL, SIGNUP, topics=[news])
 
-    assert consent.confirm(alice, Channel.EMAIL, news, SIGNUP)
+    assert ledger.confirm(alice, Channel.EMAIL, news, SIGNUP)
 
     alice.refresh_from_db()
-    assert consent.is_reachable(alice, Channel.EMAIL, news)
+    assert ledger.is_reachable(alice, Channel.EMAIL, news)
     assert _state_matches_ledger(alice)
 
 
 def test_erasure_keeps_the_ledger_unlinks_orders_and_suppresses_addresses(alice):
-    consent.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
+    ledger.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
     order = Order.objects.create(customer=alice, total="12.00")
 
-    receipt = consent.erase(alice, LINK)
+    receipt = ledger.erase(alice, LINK)
 
     assert not Customer.objects.filter(pk=alice.pk).exists()
     order.refresh_from_db()
     assert order.customer is None
-    alice_hash = consent.address_hash("email", "alice@example.com")
+    alice_hash = ledger.address_hash("email", "alice@example.com")
     kept = ConsentEvent.objects.filter(address_hash=alice_hash)
     assert [e.action for e in kept] == ["granted", "withdrawn"]
     assert all(e.customer_id is None for e in kept)
@@ -150,20 +147,20 @@ def test_erasure_keeps_the_ledger_unlinks_orders_and_suppresses_addresses(alice)
 
 
 def test_an_erased_person_comes_back_only_through_their_own_double_opt_in(alice, eager_tasks):
-    consent.erase(alice, LINK)
+    ledger.erase(alice, LINK)
     again = Customer.objects.create(email="ALICE@example.com")
 
     with pytest.raises(ConsentRefused, match="erased"):
-        consent.record(again, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
+        ledger.record(again, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
 
-    consent.request_opt_in(again, Channel.EMAIL, SIGNUP)
-    assert consent.confirm(again, Channel.EMAIL, None, SIGNUP)
+    ledger.request_opt_in(again, Channel.EMAIL, SIGNUP)
+    assert ledger.confirm(again, Channel.EMAIL, None, SIGNUP)
     again.refresh_from_db()
-    assert consent.is_reachable(again, Channel.EMAIL)
+    assert ledger.is_reachable(again, Channel.EMAIL)
 
 
 def test_events_cannot_be_changed_or_deleted_through_the_orm(alice):
-    event = consent.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
+    event = ledger.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
     event.evidence = "forged"
     with pytest.raises(TypeError, match="append-only"):
         event.save()
@@ -179,7 +176,7 @@ def test_events_cannot_be_changed_or_deleted_through_the_orm(alice):
 def test_postgresql_refuses_raw_changes_to_the_ledger(alice):
     if connection.vendor != "postgresql":
         pytest.skip("the database-level guard is PostgreSQL's; SQLite relies on the ORM guard")
-    event = consent.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
+    event = ledger.record(alice, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
     for sql in (
         "UPDATE segmentation_consentevent SET action = 'withdrawn' WHERE id = %s",
         "DELETE FROM segmentation_consentevent WHERE id = %s",
@@ -196,7 +193,7 @@ def test_postgresql_refuses_raw_changes_to_the_ledger(alice):
 
 def test_list_unsubscribe_headers_follow_rfc_8058(alice, settings):
     settings.SITE_URL = "https://segmenta.example.com"
-    headers = consent.list_unsubscribe_headers(alice, ref="d-1")
+    headers = ledger.list_unsubscribe_headers(alice, ref="d-1")
 
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     uris = [part.strip(" <>") for part in headers["List-Unsubscribe"].split(",")]
@@ -206,6 +203,6 @@ def test_list_unsubscribe_headers_follow_rfc_8058(alice, settings):
 
 def test_a_mailto_link_is_added_when_configured(alice, settings):
     settings.SEGMENTA_UNSUBSCRIBE_MAILTO = "unsubscribe@example.com"
-    value = consent.list_unsubscribe_headers(alice)["List-Unsubscribe"]
+    value = ledger.list_unsubscribe_headers(alice)["List-Unsubscribe"]
     assert value.count("<") == 2
     assert "<mailto:unsubscribe@example.com?subject=unsubscribe>" in value

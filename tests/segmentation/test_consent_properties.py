@@ -10,15 +10,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from segmentation import consent
-from segmentation.consent import ConsentRefused, Context
-from segmentation.models import (
-    Channel,
-    ConsentAction,
-    ConsentSource,
-    ConsentStatus,
-    Customer,
-)
+from segmentation.consent import ledger
+from segmentation.consent.ledger import ConsentRefused, Context
+from segmentation.consent.models import ConsentAction, ConsentSource
+from segmentation.customers.models import Channel, ConsentStatus, Customer
 
 ADDRESSES = ["ann@example.com", "ben@example.com"]
 OPERATIONS = ["import_grant", "admin_grant", "admin_withdraw", "signup", "confirm", "opt_out",
@@ -51,15 +46,15 @@ def _apply(operation: str, address: str) -> str:
     }[operation]
     try:
         if operation in {"import_grant", "admin_grant"}:
-            consent.record(customer, Channel.EMAIL, ConsentAction.GRANTED, ctx)
+            ledger.record(customer, Channel.EMAIL, ConsentAction.GRANTED, ctx)
         elif operation in {"admin_withdraw", "opt_out"}:
-            consent.withdraw(customer, Channel.EMAIL, ctx)
+            ledger.withdraw(customer, Channel.EMAIL, ctx)
         elif operation == "signup":
-            consent.request_opt_in(customer, Channel.EMAIL, ctx)
+            ledger.request_opt_in(customer, Channel.EMAIL, ctx)
         elif operation == "confirm":
-            return "confirmed" if consent.confirm(customer, Channel.EMAIL, None, ctx) else "done"
+            return "confirmed" if ledger.confirm(customer, Channel.EMAIL, None, ctx) else "done"
         elif operation == "erase":
-            consent.erase(customer, ctx)
+            ledger.erase(customer, ctx)
     except ConsentRefused:
         pass
     return "done"
@@ -69,10 +64,10 @@ def _check(address: str, blocked: bool) -> None:
     customer = _customer(address)
     if customer is None:
         return
-    derived = consent.derive_state(customer.consent_events.all())
+    derived = ledger.derive_state(customer.consent_events.all())
     assert customer.email_consent == derived.get(("email", None), ConsentStatus.NONE)
     if blocked:
-        assert not consent.is_reachable(customer, Channel.EMAIL)
+        assert not ledger.is_reachable(customer, Channel.EMAIL)
 
 
 @pytest.mark.django_db

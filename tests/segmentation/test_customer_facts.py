@@ -12,23 +12,22 @@ from django.db import connection
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 
-from segmentation import consent, facts
-from segmentation.demo import seed
-from segmentation.metrics import recompute_customer_metrics
-from segmentation.models import (
+from segmentation.consent import ledger
+from segmentation.customers.metrics import recompute_customer_metrics
+from segmentation.customers.models import (
     AttributeDefinition,
-    Cart,
-    CartStatus,
     ConsentStatus,
     Customer,
-    CustomerFacts,
     Interest,
     Order,
-    Segment,
 )
-from segmentation.rfm import recompute_rfm
-from segmentation.rules import check, compile_definition
-from segmentation.rules.catalogue import Context
+from segmentation.customers.rfm import recompute_rfm
+from segmentation.demo.shop import seed
+from segmentation.events.models import Cart, CartStatus
+from segmentation.segments import facts
+from segmentation.segments.catalogue import Context
+from segmentation.segments.models import CustomerFacts, Segment
+from segmentation.segments.tree import check, compile_definition
 from tests.segmentation.import_helpers import import_text
 from tests.segmentation.test_rules_fuzz import plausible_trees
 
@@ -87,8 +86,8 @@ def test_every_write_path_keeps_the_facts_exact(tmp_path):
     recompute_customer_metrics([ada.pk])
     assert (_facts(ada).placed, _facts(ada).running) == ([], [0]) and facts.drift() == []
 
-    context = consent.Context(source="admin", actor="test")
-    consent.record(ada, "email", "granted", context)
+    context = ledger.Context(source="admin", actor="test")
+    ledger.record(ada, "email", "granted", context)
     assert _facts(ada).reachable_email and not _facts(bob).reachable_email
     Customer.objects.filter(pk=ada.pk).update(email=None)  # no address, not reachable
     assert not _facts(ada).reachable_email and facts.drift() == []
@@ -97,7 +96,7 @@ def test_every_write_path_keeps_the_facts_exact(tmp_path):
     assert CustomerFacts.objects.filter(country__in=["ES", "IT"]).count() == 2
     assert facts.drift() == []
 
-    consent.erase(bob, context)
+    ledger.erase(bob, context)
     assert not CustomerFacts.objects.filter(pk=bob.pk).exists() and facts.drift() == []
 
 

@@ -15,19 +15,14 @@ from hypothesis import event as hypothesis_event
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from segmentation import api_keys, consent, events_api, signals
-from segmentation.consent import Context
-from segmentation.gdpr import export_customer
-from segmentation.models import (
-    ApiKey,
-    Cart,
-    ConsentEvent,
-    ConsentSource,
-    ConsentStatus,
-    Customer,
-    Event,
-    Order,
-)
+from segmentation.consent import ledger
+from segmentation.consent.gdpr import export_customer
+from segmentation.consent.ledger import Context
+from segmentation.consent.models import ConsentEvent, ConsentSource
+from segmentation.customers import signals
+from segmentation.customers.models import ConsentStatus, Customer, Order
+from segmentation.events import api, keys
+from segmentation.events.models import ApiKey, Cart, Event
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +33,7 @@ LATER = "2026-01-10T10:30:00+01:00"  # 09:30 UTC
 
 def new_key(name: str = "Shop", **fields) -> tuple[ApiKey, str]:
     api_key = ApiKey(name=name, **fields)
-    key = api_keys.issue(api_key)
+    key = keys.issue(api_key)
     api_key.save()
     return api_key, key
 
@@ -316,7 +311,7 @@ def test_an_unknown_email_creates_a_customer_without_consent(client, key):
     assert person.email_consent == ConsentStatus.NONE
     assert person.sms_consent == ConsentStatus.NONE
     assert not ConsentEvent.objects.exists()
-    assert not consent.is_reachable(person, "email")
+    assert not ledger.is_reachable(person, "email")
 
 
 def test_an_email_matches_whatever_its_case(client, key):
@@ -458,14 +453,14 @@ def test_concurrent_retries_store_each_event_once(monkeypatch):
     # Every request finds no stored event before any of them writes: only the unique
     # index can keep the retries from doubling anything.
     all_checked = threading.Barrier(senders, timeout=30)
-    unchecked = events_api._new_events
+    unchecked = api._new_events
 
     def checked_together(*args):
         fresh = unchecked(*args)
         all_checked.wait()
         return fresh
 
-    monkeypatch.setattr(events_api, "_new_events", checked_together)
+    monkeypatch.setattr(api, "_new_events", checked_together)
     results = []
 
     def send() -> None:
@@ -736,7 +731,7 @@ def test_erasure_deletes_the_persons_events_and_carts(client, key):
     post(client, {"events": [page_view("e-1"), cart_update("e-2"), order("e-3")]}, key)
     ada = Customer.objects.get()
 
-    consent.erase(ada, Context(ConsentSource.ADMIN, actor="boss"))
+    ledger.erase(ada, Context(ConsentSource.ADMIN, actor="boss"))
 
     assert (Event.objects.count(), Cart.objects.count()) == (0, 0)
     assert Order.objects.get().customer is None  # orders stay, unlinked, for revenue

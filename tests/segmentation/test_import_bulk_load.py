@@ -5,11 +5,12 @@ import psycopg
 import pytest
 from django.db import connection, transaction
 
-from segmentation.importing import engine
-from segmentation.importing.engine import ChangedMeanwhile, Hooks, Importer, Options
-from segmentation.importing.mapping import guess
-from segmentation.importing.readers import open_table
-from segmentation.models import ConsentEvent, Customer
+from segmentation.consent.models import ConsentEvent
+from segmentation.customers.models import Customer
+from segmentation.imports import engine
+from segmentation.imports.engine import ChangedMeanwhile, Hooks, Importer, Options
+from segmentation.imports.mapping import guess
+from segmentation.imports.readers import open_table
 from tests.segmentation.import_helpers import import_text
 
 pytestmark = pytest.mark.django_db

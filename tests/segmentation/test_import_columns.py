@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segmentation.importing import columns
-from segmentation.importing import normalise as n
-from segmentation.importing.engine import Options
-from segmentation.models import Customer, ImportKind
+from segmentation.customers.models import Customer
+from segmentation.imports import columns
+from segmentation.imports import normalise as n
+from segmentation.imports.engine import Options
+from segmentation.imports.models import ImportKind
 from tests.segmentation.import_helpers import import_text
 
 OPTIONS = Options(kind=ImportKind.CUSTOMERS, mapping={0: "email"})
@@ -60,7 +61,7 @@ def test_a_column_validates_as_its_cells_would_one_by_one(convert, raws):
 
 @pytest.mark.django_db
 def test_rows_keep_their_numbers_and_reasons_across_chunks_and_copies(tmp_path, monkeypatch):
-    from segmentation.importing import engine
+    from segmentation.imports import engine
 
     monkeypatch.setattr(engine, "CHUNK", 3)
     monkeypatch.setattr(engine, "BATCH", 7)

@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from segmentation.importing.readers import FileRefused, open_table
-from segmentation.models import ConsentEvent, Customer, Order
+from segmentation.consent.models import ConsentEvent
+from segmentation.customers.models import Customer, Order
+from segmentation.imports.readers import FileRefused, open_table
 from tests.segmentation.import_helpers import CORPUS, import_file
 
 EXPECTED = json.loads((CORPUS / "expected.json").read_text())

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from segmentation.models import ConsentEvent, Customer, Order
+from segmentation.consent.models import ConsentEvent
+from segmentation.customers.models import Customer, Order
 from tests.segmentation.import_helpers import CORPUS, import_file, import_text
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +140,7 @@ def test_it_refuses_an_order_file_without_order_ids(tmp_path):
 def test_it_refuses_a_file_the_csv_reader_cannot_read_and_writes_nothing(tmp_path, settings):
     import csv as csv_module
 
-    from segmentation.importing.readers import FileRefused
+    from segmentation.imports.readers import FileRefused
 
     limit = csv_module.field_size_limit()
     csv_module.field_size_limit(1000)
@@ -161,7 +162,7 @@ def test_a_clean_file_leaves_no_problems_file(tmp_path):
 
 
 def test_matching_by_rebuilding_the_stage_gives_the_same_result(tmp_path, monkeypatch):
-    from segmentation.importing import engine
+    from segmentation.imports import engine
 
     monkeypatch.setattr(engine, "REBUILD_MIN_ROWS", 1)  # the path big re-imports take
     import_text(tmp_path, PEOPLE)

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from segmentation.importing import mapping
-from segmentation.importing import normalise as n
-from segmentation.importing.engine import Options
-from segmentation.importing.readers import detect_delimiter
+from segmentation.imports import mapping
+from segmentation.imports import normalise as n
+from segmentation.imports.engine import Options
+from segmentation.imports.readers import detect_delimiter
 
 OPTIONS = Options(kind="customers", mapping={0: "email"}, default_region="DE", time_zone="UTC")
 

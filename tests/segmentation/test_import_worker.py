@@ -3,8 +3,10 @@
 import pytest
 from django.core.files.base import ContentFile
 
-from segmentation.importing import jobs, mapping
-from segmentation.models import ConsentEvent, Customer, ImportJob, ImportStatus
+from segmentation.consent.models import ConsentEvent
+from segmentation.customers.models import Customer
+from segmentation.imports import mapping, tasks
+from segmentation.imports.models import ImportJob, ImportStatus
 from tests.segmentation.import_helpers import CORPUS
 from tests.support.processes import celery_worker, wait_for
 
@@ -28,10 +30,10 @@ def test_a_worker_process_checks_then_imports_a_file(tmp_path, settings):
 
     with celery_worker(tmp_path / "worker.log", SEGMENTA_IMPORT_DIR=str(folder)):
         try:
-            assert jobs.start(job, dry_run=True)
+            assert tasks.start(job, dry_run=True)
             wait_for(lambda: _status(job) == ImportStatus.CHECKED, 60, "the dry run")
             assert Customer.objects.count() == 0
-            assert jobs.start(job, dry_run=False)
+            assert tasks.start(job, dry_run=False)
             wait_for(lambda: _status(job) == ImportStatus.DONE, 60, "the import")
         except AssertionError:
             print((tmp_path / "worker.log").read_text())

@@ -4,10 +4,11 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from segmentation import consent
-from segmentation.consent import Context
-from segmentation.models import Channel, ConsentAction, ConsentSource, ConsentWording, Customer
-from segmentation.spreadsheet import safe_cell
+from segmentation.consent import ledger
+from segmentation.consent.ledger import Context
+from segmentation.consent.models import ConsentAction, ConsentSource, ConsentWording
+from segmentation.customers.models import Channel, Customer
+from segmentation.shared.spreadsheet import safe_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def _ledger_csv(address: str) -> list[dict]:
 def test_an_auditor_gets_who_when_how_and_what_wording():
     wording = ConsentWording.objects.get(version="email-v1")
     customer = Customer.objects.create(email="audit@example.com")
-    consent.record(
+    ledger.record(
         customer,
         Channel.EMAIL,
         ConsentAction.GRANTED,
@@ -37,8 +38,8 @@ def test_an_auditor_gets_who_when_how_and_what_wording():
 
 def test_the_ledger_of_an_erased_person_is_still_found_by_their_address():
     customer = Customer.objects.create(email="gone@example.com")
-    consent.record(customer, Channel.EMAIL, ConsentAction.GRANTED, Context(ConsentSource.IMPORT))
-    consent.erase(customer, Context(ConsentSource.PREFERENCE_CENTER))
+    ledger.record(customer, Channel.EMAIL, ConsentAction.GRANTED, Context(ConsentSource.IMPORT))
+    ledger.erase(customer, Context(ConsentSource.PREFERENCE_CENTER))
 
     actions = [row["action"] for row in _ledger_csv("gone@example.com")]
 

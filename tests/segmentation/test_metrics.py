@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from segmentation.metrics import recompute_customer_metrics
-from segmentation.models import Customer, Order
+from segmentation.customers.metrics import recompute_customer_metrics
+from segmentation.customers.models import Customer, Order
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from segmentation.models import Customer, Order
+from segmentation.customers.models import Customer, Order
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,12 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from segmentation import consent
-from segmentation.metrics import recompute_customer_metrics
-from segmentation.models import ConsentSource, Customer, Order, OrderHistory
-from segmentation.rules import Context, members
+from segmentation.consent import ledger
+from segmentation.consent.models import ConsentSource
+from segmentation.customers.metrics import recompute_customer_metrics
+from segmentation.customers.models import Customer, Order, OrderHistory
+from segmentation.segments.catalogue import Context
+from segmentation.segments.tree import members
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
@@ -121,6 +123,6 @@ def test_the_history_follows_orders_moved_deleted_and_erased():
     assert _history(ada) is None
     assert _window("orders_in_window", "at_least", {"count": 1, "days": 30}) == {"bob"}
 
-    consent.erase(bob, consent.Context(source=ConsentSource.PREFERENCE_CENTER))
+    ledger.erase(bob, ledger.Context(source=ConsentSource.PREFERENCE_CENTER))
     assert not OrderHistory.objects.exists()
     assert Order.objects.get(pk=first.pk).customer_id is None

@@ -1,8 +1,8 @@
 import pytest
 from django.db import connection
 
-from segmentation.models import Customer
-from segmentation.pagination import CappedPaginator
+from segmentation.customers.models import Customer
+from segmentation.shared.pagination import CappedPaginator
 
 pytestmark = pytest.mark.django_db
 

@@ -10,19 +10,17 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from segmentation import consent, tokens
-from segmentation.consent import Context
-from segmentation.models import (
-    Channel,
+from segmentation.consent import ledger
+from segmentation.consent.ledger import Context
+from segmentation.consent.models import (
     ConsentAction,
     ConsentEvent,
     ConsentSource,
-    ConsentStatus,
-    Customer,
-    Order,
     Suppression,
     Topic,
 )
+from segmentation.customers.models import Channel, ConsentStatus, Customer, Order
+from segmentation.shared import tokens
 
 pytestmark = pytest.mark.django_db
 IMPORT = Context(source=ConsentSource.IMPORT)
@@ -36,7 +34,7 @@ def _fresh_rate_limit():
 @pytest.fixture
 def subscribed():
     customer = Customer.objects.create(email="sub@example.com", first_name="Sam")
-    consent.record(customer, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
+    ledger.record(customer, Channel.EMAIL, ConsentAction.GRANTED, IMPORT)
     return customer
 
 
@@ -99,12 +97,12 @@ def test_the_unsubscribe_button_withdraws_and_offers_preferences(client, subscri
 
 def test_a_topic_link_unsubscribes_from_that_topic_only(client, subscribed):
     news = Topic.objects.create(slug="news", name="Newsletter")
-    consent.record(subscribed, Channel.EMAIL, ConsentAction.GRANTED, IMPORT, topic=news)
+    ledger.record(subscribed, Channel.EMAIL, ConsentAction.GRANTED, IMPORT, topic=news)
 
     client.post(_path(tokens.unsubscribe_url(subscribed, topic_slug="news")))
 
     assert _status(subscribed) == ConsentStatus.GRANTED
-    assert not consent.is_reachable(subscribed, Channel.EMAIL, news)
+    assert not ledger.is_reachable(subscribed, Channel.EMAIL, news)
 
 
 @pytest.mark.parametrize("purpose", ["unsubscribe", "preferences", "confirm"])
@@ -158,7 +156,7 @@ def test_signup_starts_a_double_opt_in_and_the_link_confirms_it(client, run_on_c
     assert "you are subscribed" in text_of(client.post(_path(link)))
     assert "Nothing to confirm" in text_of(client.post(_path(link)))
     customer.refresh_from_db()
-    assert consent.is_reachable(customer, Channel.EMAIL, news)
+    assert ledger.is_reachable(customer, Channel.EMAIL, news)
     assert customer.consent_events.filter(action="confirmed").count() == 2  # topic + channel
 
 
@@ -177,7 +175,7 @@ def test_signup_by_a_bot_filling_the_hidden_field_does_nothing(client, mailoutbo
 
 def test_an_expired_confirmation_link_says_so(client, eager_tasks, settings):
     customer = Customer.objects.create(email="late@example.com")
-    consent.request_opt_in(customer, Channel.EMAIL, Context(source=ConsentSource.SIGNUP_FORM))
+    ledger.request_opt_in(customer, Channel.EMAIL, Context(source=ConsentSource.SIGNUP_FORM))
     link = _path(tokens.confirm_url(customer, Channel.EMAIL))
     settings.SEGMENTA_CONFIRMATION_MAX_AGE = -1
 
@@ -245,7 +243,7 @@ def test_erase_me_asks_first_then_erases(client, subscribed):
 
     assert "erased" in text_of(response)
     assert not Customer.objects.filter(pk=subscribed.pk).exists()
-    assert Suppression.objects.filter(address_hash=consent.address_hash("email", "sub@example.com"))
+    assert Suppression.objects.filter(address_hash=ledger.address_hash("email", "sub@example.com"))
     assert ConsentEvent.objects.filter(customer=None).count() == 2
     assert client.get(reverse("preferences", args=[token])).status_code == 404
 

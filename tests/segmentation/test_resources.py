@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 import tablib
 
-from segmentation import consent
-from segmentation.models import ConsentEvent, Customer, Order
-from segmentation.resources import CustomerResource, OrderResource
+from segmentation.consent import ledger
+from segmentation.consent.models import ConsentEvent
+from segmentation.customers.models import Customer, Order
+from segmentation.imports.resources import CustomerResource, OrderResource
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,8 @@ def test_it_imports_normalised_customers_with_consent(data_admin):
 
 def test_it_does_not_regrant_a_withdrawn_consent(data_admin):
     ann = Customer.objects.create(email="ann@example.com")
-    consent.record(ann, "email", "granted", consent.Context(source="admin"))
-    consent.withdraw(ann, "email", consent.Context(source="unsubscribe_link"))
+    ledger.record(ann, "email", "granted", ledger.Context(source="admin"))
+    ledger.withdraw(ann, "email", ledger.Context(source="unsubscribe_link"))
     result = _import(
         CustomerResource(), ["email", "email_consent"], ["ann@example.com", "yes"],
         dry_run=False, user=data_admin,

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import OperationalError, connection, connections, transaction
 
-from segmentation import rfm, tasks
-from segmentation.metrics import recompute_customer_metrics
-from segmentation.models import Customer, Order, RfmTier
+from segmentation.customers import rfm, tasks
+from segmentation.customers.metrics import recompute_customer_metrics
+from segmentation.customers.models import Customer, Order, RfmTier
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ DAY0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _customer(n: int, *, orders: int = 0, spent: str = "0", day: int | None = None) -> Customer:
-    """A customer whose metrics are set directly (as segmentation.metrics would keep them)."""
+    """A customer whose metrics are set directly (as customers.metrics would keep them)."""
     customer = Customer.objects.create(email=f"c{n}@example.com")
     if orders:
         at = DAY0 + timedelta(days=day)

@@ -6,25 +6,28 @@ from decimal import Decimal
 
 import pytest
 
-from segmentation.metrics import recompute_customer_metrics
-from segmentation.models import (
+from segmentation.consent.models import Topic, TopicConsent
+from segmentation.customers.metrics import recompute_customer_metrics
+from segmentation.customers.models import (
     AttributeDefinition,
-    Cart,
-    CartStatus,
     Channel,
     ConsentStatus,
     Customer,
     CustomerInterest,
-    Event,
-    EventKind,
     Interest,
     Order,
-    Segment,
-    Topic,
-    TopicConsent,
 )
-from segmentation.rules import Context, check, compile_definition, members
-from segmentation.rules.tree import MAX_CONDITIONS, MAX_DEPTH, RuleError
+from segmentation.events.models import Cart, CartStatus, Event, EventKind
+from segmentation.segments.catalogue import Context
+from segmentation.segments.models import Segment
+from segmentation.segments.tree import (
+    MAX_CONDITIONS,
+    MAX_DEPTH,
+    RuleError,
+    check,
+    compile_definition,
+    members,
+)
 
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
 pytestmark = pytest.mark.django_db

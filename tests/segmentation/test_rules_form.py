@@ -1,12 +1,12 @@
-"""The builder's form data <-> rule tree (segmentation.rules.form): pure, no database."""
+"""The builder's form data <-> rule tree (segmentation.segments.form): pure, no database."""
 
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segmentation.rules import form
-from segmentation.rules.catalogue import FIELDS
+from segmentation.segments import form
+from segmentation.segments.catalogue import FIELDS
 
 FIELDS_BY_KEY = {f.key: f for f in FIELDS}
 
@@ -174,7 +174,7 @@ def test_apply_never_changes_the_tree_it_was_given():
 
 
 def test_the_node_view_puts_problems_next_to_their_rule():
-    from segmentation.rules.tree import Problem
+    from segmentation.segments.tree import Problem
 
     view = form.tree(
         _group(_cond("age", "between", [1, 2]), _group(_cond("city", "eq", ""))),

@@ -5,11 +5,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from segmentation.models import AttributeDefinition, Customer, Interest, Segment
-from segmentation.rules import check, compile_definition
-from segmentation.rules.catalogue import FIELDS
-from segmentation.rules.kinds import OPERATOR_LABELS
-from segmentation.rules.tree import RuleError
+from segmentation.customers.models import AttributeDefinition, Customer, Interest
+from segmentation.segments.catalogue import FIELDS
+from segmentation.segments.kinds import OPERATOR_LABELS
+from segmentation.segments.models import Segment
+from segmentation.segments.tree import RuleError, check, compile_definition
 
 FIELD_KEYS = [f.key for f in FIELDS] + ["attr.score", "attr.plan", "nope", ""]
 OPS = list(OPERATOR_LABELS) + ["", "drop table"]

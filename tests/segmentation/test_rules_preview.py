@@ -9,9 +9,10 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from segmentation.models import ConsentStatus, Customer, Segment
-from segmentation.rules import preview as preview_module
-from segmentation.rules.preview import preview
+from segmentation.customers.models import ConsentStatus, Customer
+from segmentation.segments import preview as preview_module
+from segmentation.segments.models import Segment
+from segmentation.segments.preview import preview
 
 pytestmark = pytest.mark.django_db
 

@@ -14,11 +14,13 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from segmentation import rfm
-from segmentation.models import ConsentStatus, Customer, Segment, StatsSnapshot
-from segmentation.rules import members, tasks
-from segmentation.rules import preview as preview_module
-from segmentation.segment_views import EXACT_POLLS, overlap_matrix
+from segmentation.customers import rfm
+from segmentation.customers.models import ConsentStatus, Customer, StatsSnapshot
+from segmentation.segments import preview as preview_module
+from segmentation.segments import tasks
+from segmentation.segments.models import Segment
+from segmentation.segments.tree import members
+from segmentation.segments.views import EXACT_POLLS, overlap_matrix
 from tests.htmltree import parse
 
 pytestmark = pytest.mark.django_db

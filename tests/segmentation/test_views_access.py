@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from segmentation.models import Customer, Segment
+from segmentation.customers.models import Customer
+from segmentation.segments.models import Segment
 from tests.support.access import role_matrix
 
 EVERY_ROLE = ("marketer", "data_admin")

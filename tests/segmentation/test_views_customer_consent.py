@@ -4,15 +4,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from segmentation import consent
-from segmentation.consent import Context
-from segmentation.models import (
-    Channel,
-    ConsentAction,
-    ConsentSource,
-    ConsentStatus,
-    Customer,
-)
+from segmentation.consent import ledger
+from segmentation.consent.ledger import Context
+from segmentation.consent.models import ConsentAction, ConsentSource
+from segmentation.customers.models import Channel, ConsentStatus, Customer
 from tests.htmltree import parse
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def customer():
     customer = Customer.objects.create(email="cara@example.com", first_name="Cara")
-    consent.record(
+    ledger.record(
         customer,
         Channel.EMAIL,
         ConsentAction.GRANTED,
@@ -74,7 +69,7 @@ def test_a_reason_is_mandatory(admin_client, customer):
 
 
 def test_a_refused_change_says_why_and_writes_nothing(admin_client, customer):
-    consent.withdraw(customer, Channel.EMAIL, Context(ConsentSource.UNSUBSCRIBE_LINK))
+    ledger.withdraw(customer, Channel.EMAIL, Context(ConsentSource.UNSUBSCRIBE_LINK))
     response = admin_client.post(
         _change(customer),
         {"channel": "email", "action": "granted", "reason": "she said yes at the till"},
@@ -87,7 +82,7 @@ def test_a_refused_change_says_why_and_writes_nothing(admin_client, customer):
 def test_a_data_admin_can_send_a_double_opt_in_request(
     admin_client, customer, mailoutbox, run_on_commit
 ):
-    consent.withdraw(customer, Channel.EMAIL, Context(ConsentSource.UNSUBSCRIBE_LINK))
+    ledger.withdraw(customer, Channel.EMAIL, Context(ConsentSource.UNSUBSCRIBE_LINK))
     with run_on_commit():
         admin_client.post(
             _change(customer),

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from segmentation.metrics import recompute_customer_metrics
-from segmentation.models import Customer, CustomerInterest, Interest, Order
-from segmentation.views import LATEST_ORDERS
+from segmentation.customers.metrics import recompute_customer_metrics
+from segmentation.customers.models import Customer, CustomerInterest, Interest, Order
+from segmentation.customers.views import LATEST_ORDERS
 from tests.htmltree import parse
 
 pytestmark = pytest.mark.django_db

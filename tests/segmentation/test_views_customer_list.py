@@ -10,10 +10,10 @@ from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from segmentation import views
-from segmentation.metrics import recompute_customer_metrics
-from segmentation.models import Customer, Order, StatsSnapshot
-from segmentation.views import count_matches
+from segmentation.customers import views
+from segmentation.customers.metrics import recompute_customer_metrics
+from segmentation.customers.models import Customer, Order, StatsSnapshot
+from segmentation.customers.views import count_matches
 from tests.htmltree import parse
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from segmentation import signals
-from segmentation.importing import jobs
-from segmentation.models import Customer, ImportJob, ImportMapping, ImportStatus
+from segmentation.customers import signals
+from segmentation.customers.models import Customer
+from segmentation.imports import jobs
+from segmentation.imports.models import ImportJob, ImportMapping, ImportStatus
 from tests.htmltree import parse
 from tests.segmentation.import_helpers import CORPUS
 
@@ -161,7 +162,7 @@ def test_a_cancelled_import_writes_nothing(admin_client, run_on_commit):
 
 
 def test_cancelling_while_running_stops_before_writing(admin_client, run_on_commit, monkeypatch):
-    from segmentation.importing import engine
+    from segmentation.imports import engine
 
     _upload(admin_client, "duplicates_1000.csv")
     job = ImportJob.objects.get()

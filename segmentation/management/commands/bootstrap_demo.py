@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from segmentation.demo_consent import grant_demo_consent
-from segmentation.models import Customer, StatsSnapshot
-from segmentation.rfm import recompute_rfm
+from segmentation.customers.models import Customer, StatsSnapshot
+from segmentation.customers.rfm import recompute_rfm
+from segmentation.demo.consent import grant_demo_consent
 
 DEMO_USERS = {"marketer": "Marketer", "dataadmin": "Data admin"}
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from segmentation import ledger
+from segmentation.consent import audit
 
 
 class Command(BaseCommand):
@@ -10,7 +10,7 @@ class Command(BaseCommand):
         parser.add_argument("address", help="email address or E.164 phone number")
 
     def handle(self, *args, address: str, **options) -> None:
-        events = ledger.events_for_address(address)
+        events = audit.events_for_address(address)
         if not events.exists():
             raise CommandError(f"No consent events for {address}.")
-        self.stdout.write(ledger.as_csv(events), ending="")
+        self.stdout.write(audit.as_csv(events), ending="")

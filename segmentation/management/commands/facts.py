@@ -8,7 +8,7 @@ manage.py facts --compact  # rewrite the table without its dead rows (a few seco
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from segmentation import facts
+from segmentation.segments import facts
 
 
 class Command(BaseCommand):

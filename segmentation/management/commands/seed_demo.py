@@ -6,9 +6,9 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from segmentation import demo
-from segmentation.models import Customer
-from segmentation.rfm import recompute_rfm
+from segmentation.customers.models import Customer
+from segmentation.customers.rfm import recompute_rfm
+from segmentation.demo import shop
 
 
 class Command(BaseCommand):
@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 "The database already has customers. Pass --append to add demo customers "
                 "to them, or use an empty database."
             )
-        anchor = demo.anchor_from_date(options["anchor"]) if options["anchor"] else None
+        anchor = shop.anchor_from_date(options["anchor"]) if options["anchor"] else None
         self.stdout.write(
             f"Seeding {customers:,} customers and {orders:,} orders (seed {options['seed']}) "
             f"into {connection.vendor}{' (appending)' if existing else ''}..."
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         progress = None
         if options["verbosity"] >= 2:
             progress = self.stdout.write
-        result = demo.seed(
+        result = shop.seed(
             customers=customers,
             orders=orders,
             seed=options["seed"],
