@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from segmentation.segments import facts, preview
+from segmentation.segments import facts, sketches, stats
 from segmentation.segments.models import Segment
 from segmentation.segments.tree import RuleError, compile_definition
 
@@ -12,7 +12,7 @@ from segmentation.segments.tree import RuleError, compile_definition
 @shared_task
 def exact_preview(key: str) -> None:
     """Exact preview figures of a draft that ran past the preview budget (safe to run twice)."""
-    preview.compute_exact(key)
+    stats.compute_exact(key)
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
@@ -29,8 +29,8 @@ def recount_segment(segment_id: int) -> bool:
         q = compile_definition(segment.definition, segment.pk)
     except RuleError:
         return False
-    summary = preview.summarise(q)
-    preview.store_sketch(segment, q)
+    summary = stats.summarise(q)
+    sketches.store(segment, q)
     # update(), not save(): a count must neither move updated_at nor overwrite an edit.
     Segment.objects.filter(pk=segment_id).update(
         size=summary.count,
@@ -43,7 +43,7 @@ def recount_segment(segment_id: int) -> bool:
     return True
 
 
-def _mean(stat: "preview.Stat | None") -> float | None:  # preview imports this module
+def _mean(stat: stats.Stat | None) -> float | None:
     return stat.mean if stat else None
 
 

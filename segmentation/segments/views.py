@@ -31,14 +31,8 @@ from segmentation.segments import form as rule_form
 from segmentation.segments import tasks
 from segmentation.segments.catalogue import Field, catalogue
 from segmentation.segments.models import Segment
-from segmentation.segments.preview import (
-    Preview,
-    base_summary,
-    exact_result,
-    preview,
-    sample_customers,
-    warnings_for,
-)
+from segmentation.segments.preview import Preview, preview, sample_customers, warnings_for
+from segmentation.segments.stats import base_summary, exact_result
 from segmentation.segments.tree import RuleError, check, compile_definition, empty
 from segmentation.shared.access import role_required
 

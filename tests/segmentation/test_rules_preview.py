@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from segmentation.customers.models import ConsentStatus, Customer
-from segmentation.segments import preview as preview_module
+from segmentation.segments import sketches, stats
 from segmentation.segments.models import Segment
 from segmentation.segments.preview import preview
 
@@ -109,8 +109,8 @@ def test_big_bases_measure_overlap_on_sketches_made_in_the_background(
     base, settings, monkeypatch, eager_tasks
 ):
     settings.SEGMENTA_SEGMENT_MIN_SIZE = 1
-    monkeypatch.setattr(preview_module, "OVERLAP_EXACT_UP_TO", 2)
-    monkeypatch.setattr(preview_module, "OVERLAP_SAMPLE_ROWS", 2)  # every 2nd customer
+    monkeypatch.setattr(stats, "OVERLAP_EXACT_UP_TO", 2)
+    monkeypatch.setattr(stats, "OVERLAP_SAMPLE_ROWS", 2)  # every 2nd customer
     german = Segment.objects.create(name="German", definition=group(cond("country", "in", ["DE"])))
     first = preview(group(cond("country", "in", ["DE", "AT"])))
     # No sketch yet: the recount task makes it (here at once), the preview says so.
@@ -133,7 +133,5 @@ def test_big_bases_measure_overlap_on_sketches_made_in_the_background(
 def test_overlap_sketches_count_exactly_the_shared_sampled_customers(every, a, b):
     """The overlap shares come from bitmaps of the sampled ids (multiples of every)."""
     a, b = {pk * every for pk in a}, {pk * every for pk in b}
-    shared = preview_module._shared(
-        preview_module._bitmap(a, every), preview_module._bitmap(b, every)
-    )
+    shared = sketches.shared(sketches.bitmap(a, every), sketches.bitmap(b, every))
     assert shared == len(a & b)

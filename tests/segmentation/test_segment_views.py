@@ -479,7 +479,7 @@ def test_delete_is_refused_while_another_segment_refers_to_it(marketer_client, p
 @pytest.fixture
 def over_budget(monkeypatch, eager_tasks):
     """The exact count "runs out of time": the preview shows the planner's estimate (42)."""
-    monkeypatch.setattr(preview_module, "_budgeted", lambda run, budget: None)
+    monkeypatch.setattr(preview_module, "budgeted", lambda run, budget: None)
     monkeypatch.setattr(preview_module, "planner_estimate", lambda q, facts=False: 42)
 
 
