@@ -3,10 +3,7 @@
 import pytest
 from django.db import connection
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's catalogue"),
-]
+pytestmark = pytest.mark.django_db
 
 # A plain one-column index is redundant when another index of the same table starts with the
 # same column in the same operator class: every write maintains it, and no lookup needs it.

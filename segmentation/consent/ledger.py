@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from segmentation.consent import reach
 from segmentation.consent.models import (
     ConsentAction,
     ConsentEvent,
@@ -228,7 +229,7 @@ def withdraw(
 
 
 def is_reachable(customer: Customer, channel: str, topic: Topic | None = None) -> bool:
-    if not customer.address_for(channel) or customer.consent_for(channel) != ConsentStatus.GRANTED:
+    if not reach.holds_for(customer, channel):
         return False
     return topic is None or status_of(customer, channel, topic) == ConsentStatus.GRANTED
 

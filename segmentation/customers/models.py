@@ -306,16 +306,15 @@ class Order(models.Model):
 
 
 class OrderHistory(models.Model):
-    """Each customer's order times (ascending) and running totals, on PostgreSQL only.
+    """Each customer's order times (ascending) and running totals.
 
     "At least N orders / X spent in the last D days" become a binary search in one short row
-    per customer instead of an aggregate over the orders of the window (docs/decisions.md).
-    Kept by recompute_customer_metrics beside order_count, so exactly as fresh. The table
-    exists on PostgreSQL only (migration 0013); elsewhere the windows aggregate the orders.
+    per customer instead of an aggregate over the orders of the window. Kept by
+    recompute_customer_metrics beside order_count, so exactly as fresh.
     """
 
-    # DO_NOTHING: the database deletes the row with its customer (ON DELETE CASCADE), so
-    # Django's collector never queries a table SQLite does not have.
+    # DO_NOTHING: the database deletes the row with its customer (ON DELETE CASCADE), which
+    # spares Django's delete collector a query per deleted customer.
     customer = models.OneToOneField(
         Customer, primary_key=True, on_delete=models.DO_NOTHING, related_name="+"
     )
@@ -325,9 +324,6 @@ class OrderHistory(models.Model):
 
     class Meta:
         verbose_name_plural = "order histories"
-        # Elsewhere Django leaves the model out of what it flushes and serialises (test
-        # databases, dumpdata), which would otherwise read a table that does not exist.
-        required_db_vendor = "postgresql"
 
     def __str__(self) -> str:
         return f"Orders of customer {self.customer_id}"

@@ -1,11 +1,10 @@
 """The one catalogue of segmentable fields: the builder's menus, the validator and the compiler
 all read it, so a field added here is offered, checked and compiled the same way.
 
-Each field turns (operator, cleaned value, context) into a `Q` over Customer. Behaviour in
-other tables compiles to EXISTS subqueries; "at least N in a window" reads the order history
-on PostgreSQL and elsewhere needs a GROUP BY, which compiles to
-`id IN (SELECT customer_id ... HAVING ...)` over a NOT NULL column (see docs/decisions.md: a
-correlated EXISTS with HAVING runs once per customer on PostgreSQL).
+Each field turns (operator, cleaned value, context) into a `Q` over Customer, or over
+CustomerFacts for the preview (Context.facts). Behaviour in other tables compiles to EXISTS
+subqueries; "at least N orders / X spent in a window" is a binary search in each customer's
+order history (times ascending, running totals), which CustomerFacts holds in its row.
 """
 
 import datetime as dt
@@ -14,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Sum
+from django.db.models import BooleanField, Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from segmentation.consent import reach
 from segmentation.consent.models import Topic, TopicConsent
 from segmentation.customers.models import (
     AttributeDefinition,
@@ -31,11 +30,11 @@ from segmentation.customers.models import (
     Gender,
     Interest,
     OperatingSystem,
-    Order,
     OrderHistory,
     RfmTier,
 )
-from segmentation.events.models import Cart, CartStatus, Event, EventKind
+from segmentation.events.carts import open_carts
+from segmentation.events.models import Event, EventKind
 from segmentation.segments.kinds import (
     AMOUNT,
     COUNT,
@@ -63,7 +62,7 @@ class Context:
     now: dt.datetime = field(default_factory=timezone.now)
     visiting: tuple[int, ...] = ()
     expand: Callable[[int, "Context"], Q] | None = None
-    # Compile for CustomerFacts (the preview, on PostgreSQL) instead of Customer: the few
+    # Compile for CustomerFacts (the preview) instead of Customer: the few
     # fields that read other tables or several columns read the facts row's own columns.
     facts: bool = False
 
@@ -301,12 +300,11 @@ def _interest_ids(op: str, ids: list[int | None]) -> Q:
 
 
 def reachable_q(channel: str, facts: bool = False) -> Q:
-    """Consent granted and an address to send to (the preview counts with this too). On
-    CustomerFacts (facts) that is one boolean column per channel."""
+    """Consent granted and an address to send to (consent.reach; the preview counts with this
+    too). On CustomerFacts (facts) the rule's result is one boolean column per channel."""
     if facts:
         return Q(**{f"reachable_{channel}": True})
-    has_address = Q(email__isnull=False) if channel == Channel.EMAIL else ~Q(phone="")
-    return Q(**{f"{channel}_consent": ConsentStatus.GRANTED}) & has_address
+    return reach.q(channel)
 
 
 def reachable(channel: str) -> Compiler:
@@ -336,7 +334,7 @@ def in_segment(op: str, value, ctx: Context) -> Q:
     return q if op == "in" else ~q
 
 
-# On PostgreSQL the windows read each customer's order history (times ascending, running
+# The windows read each customer's order history (times ascending, running
 # totals from 0): the orders before the window are the times up to its last microsecond
 # before (timestamps have microsecond precision), found by binary search (width_bucket).
 # That moment is a bound constant: `since - interval '1 microsecond'` in SQL would be
@@ -365,37 +363,15 @@ def _history(condition: str, since: dt.datetime, threshold, ctx: Context) -> Q:
     return meets
 
 
-def _adding_up(since: dt.datetime, aggregate, threshold) -> Q:
-    """Customers whose orders since `since` come to at least threshold by aggregate (outside
-    PostgreSQL): GROUP BY ... HAVING as `id IN` over a NOT NULL column."""
-    customers = (
-        Order.objects.filter(placed_at__gte=since, customer__isnull=False)
-        .order_by()
-        .values("customer_id")
-        .annotate(in_window=aggregate)
-        .filter(in_window__gte=threshold)
-        .values("customer_id")
-    )
-    return Q(pk__in=customers)
-
-
 def orders_in_window(op: str, value, ctx: Context) -> Q:
     since = ctx.now - dt.timedelta(days=value["days"])
-    if connection.vendor == "postgresql":
-        q = _history(_IN_WINDOW, since, value["count"], ctx)
-    elif value["count"] == 1:
-        q = Q(Exists(Order.objects.filter(customer=OuterRef("pk"), placed_at__gte=since)))
-    else:
-        q = _adding_up(since, Count("pk"), value["count"])
+    q = _history(_IN_WINDOW, since, value["count"], ctx)
     return q if op == "at_least" else ~q
 
 
 def spent_in_window(op: str, value, ctx: Context) -> Q:
     since = ctx.now - dt.timedelta(days=value["days"])
-    if connection.vendor == "postgresql":
-        q = _history(_SPENT, since, value["amount"], ctx)
-    else:
-        q = _adding_up(since, Sum("total"), value["amount"])
+    q = _history(_SPENT, since, value["amount"], ctx)
     return q if op == "at_least" else ~q
 
 
@@ -404,9 +380,7 @@ def open_cart(op: str, value, ctx: Context) -> Q:
     if ctx.facts:  # the oldest open cart's time is in the row
         q = Q(open_cart_since__lte=before)
         return q if op == "has" else ~q
-    carts = Cart.objects.filter(
-        customer=OuterRef("pk"), status=CartStatus.OPEN, updated_at__lte=before
-    )
+    carts = open_carts().filter(customer=OuterRef("pk"), updated_at__lte=before)
     return Q(Exists(carts)) if op == "has" else ~Q(Exists(carts))
 
 

@@ -33,10 +33,6 @@ _PAGE_BYTES, _PAGE_HEADER, _ROW_OVERHEAD = 8192, 24, 28
 SAMPLE_PAGES = 1000
 
 
-def available() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def drift(limit: int = 20) -> list[int]:
     """Customers whose facts row differs from what their data says (or is missing or left
     over): empty while the triggers do their work. Reads both tables in full."""
@@ -68,16 +64,13 @@ def defer() -> None:
     which writes each customer and its links several times over, with its indexes dropped
     (the triggers' lookups would become scans). catch_up() must follow in the same
     transaction."""
-    if available():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL segmenta.facts = 'deferred'")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL segmenta.facts = 'deferred'")
 
 
 def catch_up(changed: str = "") -> int:
     """Back to the triggers, and the rows of the customers that `changed` (a SELECT of ids;
     all customers if empty) names written once."""
-    if not available():
-        return 0
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL segmenta.facts = ''")
     return repair(changed)
@@ -146,7 +139,7 @@ def maintain() -> str:
     """Compact the table if it has grown past COMPACT_ABOVE, or vacuum it if too few of its
     pages are marked all-visible. Returns what it did: "compacted", "vacuumed" or "" (also
     inside a transaction, where VACUUM cannot run: then the periodic task does it)."""
-    if not available() or connection.in_atomic_block:
+    if connection.in_atomic_block:
         return ""
     if bloat() > COMPACT_ABOVE:  # bloat() analyzes, which also counts the marked pages
         compact()

@@ -78,7 +78,6 @@ class CustomerFacts(models.Model):
 
     class Meta:
         verbose_name_plural = "customer facts"
-        required_db_vendor = "postgresql"
 
     def __str__(self) -> str:
         return f"Facts of customer {self.customer_id}"

@@ -1,6 +1,6 @@
 """The segment fields feedback adds to the catalogue: "NPS promoter / passive / detractor in the
-last D days" and "answered survey S" compile and select the right customers (run on SQLite and
-on PostgreSQL), and the builder offers them."""
+last D days" and "answered survey S" compile and select the right customers, and the builder
+offers them."""
 
 import datetime as dt
 

@@ -1,6 +1,6 @@
 """CustomerFacts, the preview's narrow copy, stays exactly what the customers' data says, and
 a definition compiled for it selects the very customers the same definition selects on
-Customer (PostgreSQL: the table exists only there)."""
+Customer."""
 
 import datetime as dt
 import io
@@ -31,12 +31,7 @@ from segmentation.segments.tree import check, compile_definition
 from tests.segmentation.import_helpers import import_text
 from tests.segmentation.test_rules_fuzz import plausible_trees
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="the facts table is PostgreSQL's (arrays)"
-    ),
-]
+pytestmark = pytest.mark.django_db
 
 NOW = timezone.now()
 

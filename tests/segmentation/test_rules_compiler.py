@@ -1,5 +1,5 @@
 """The rule compiler against members worked out by hand, field by field and at the edges of
-time windows. The same tests run on SQLite and on PostgreSQL (CI)."""
+time windows."""
 
 import datetime as dt
 from decimal import Decimal
