@@ -21,7 +21,7 @@ from segmentation.consent.ledger import Context
 from segmentation.consent.models import ConsentEvent, ConsentSource
 from segmentation.customers import signals
 from segmentation.customers.models import ConsentStatus, Customer, Order
-from segmentation.events import api, keys
+from segmentation.events import keys, writing
 from segmentation.events.models import ApiKey, Cart, Event
 
 pytestmark = pytest.mark.django_db
@@ -452,14 +452,14 @@ def test_concurrent_retries_store_each_event_once(monkeypatch):
     # Every request finds no stored event before any of them writes: only the unique
     # index can keep the retries from doubling anything.
     all_checked = threading.Barrier(senders, timeout=30)
-    unchecked = api._new_events
+    unchecked = writing._new_events
 
     def checked_together(*args):
         fresh = unchecked(*args)
         all_checked.wait()
         return fresh
 
-    monkeypatch.setattr(api, "_new_events", checked_together)
+    monkeypatch.setattr(writing, "_new_events", checked_together)
     results = []
 
     def send() -> None:
