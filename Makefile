@@ -42,6 +42,7 @@ browser:
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: lint browser

@@ -7,19 +7,22 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def database_url_for_tests() -> str:
-    """The URL of the database the test run is using (test_... on PostgreSQL, a file on SQLite)."""
+def database_url_for_tests(name: str = "") -> str:
+    """The URL of the database the test run is using (or of another one on the same server)."""
     s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(s['NAME']).resolve()}"
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
+    auth = quote(s["USER"]) + (f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else "")
+    name = name or s["NAME"]
+    host = s["HOST"] or "localhost"
+    if host.startswith("/"):  # a Unix socket's folder (the embedded server)
+        return f"postgres://{auth}@/{name}?host={quote(host, safe='')}"
+    return f"postgres://{auth}@{host}:{s['PORT'] or 5432}/{name}"
 
 
 def process_env(**overrides: str) -> dict[str, str]:
