@@ -193,7 +193,7 @@ class Customer(models.Model):
         # db_index on a PostgreSQL varchar makes two indexes, a plain one and a
         # varchar_pattern_ops copy for LIKE 'x%' (outside the C collation). The prefix-searched
         # columns need only the second (it serves = too): every index costs each write, and
-        # 0.6-1.9 s each when an import rebuilds them (docs/benchmarks.md, "import").
+        # time when a big import rebuilds them.
         indexes = [
             *(
                 models.Index(

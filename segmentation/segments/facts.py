@@ -1,18 +1,15 @@
-"""Upkeep of CustomerFacts, the preview's narrow copy of what segments filter on (PostgreSQL).
+"""Upkeep of CustomerFacts, the preview's narrow copy of what segments filter on.
 
-Triggers keep every row exact (migration 0015). What they cannot do is keep the table
+Triggers keep every row exact (segments.facts_source). What they cannot do is keep the table
 compact: a statement that changes most customers (the first RFM scores, a consent campaign,
 a big import) leaves a dead copy of most rows, and the scan of every preview reads those pages
-too: at 1M customers, a table twice its size made the preview 15% slower (docs/benchmarks.md).
-The periodic `maintain_facts` task rewrites the table compactly when that happens; it is a
-copy of derived rows, small enough (3 s at 1M customers) to do under a short lock.
+too. The periodic `maintain_facts` task rewrites the table compactly when that happens; it is
+a copy of derived rows, small enough (seconds at 1M customers) to rewrite under a short lock.
 
 It also keeps the table's pages marked all-visible (plain VACUUM, no lock against readers or
-writers). A scan checks the visibility of each row on a page not so marked; on marked pages
-it does not, and the preview's pass at 1M customers took 218 ms instead of 270 (a bare count
-70 instead of 115, docs/benchmarks.md). A rewrite (the compaction, a big load, the first
-fill) leaves no page marked; autovacuum, where it runs, marks them only after a fifth of the
-rows changed.
+writers). A scan checks the visibility of each row on a page not so marked, which makes the
+preview's pass markedly slower. A rewrite (the compaction, a big load, the first fill) leaves
+no page marked; autovacuum, where it runs, marks them only after a fifth of the rows changed.
 """
 
 from django.db import connection

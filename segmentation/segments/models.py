@@ -23,7 +23,7 @@ class CustomerFacts(models.Model):
 
     Derived, never written by the application: triggers on the customers, their interests,
     carts and order history write each row again in the statement that changed it
-    (migration 0015, docs/decisions.md); segmentation.segments.facts checks and rebuilds it.
+    (segments.facts_source); segments.facts checks, repairs and compacts it.
     """
 
     # No constraint in the database (its check cost 5 s per 1M inserts): the customers'

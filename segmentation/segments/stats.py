@@ -75,9 +75,8 @@ class Summary:
 
 
 class MemberIds(Aggregate):
-    """The ids of the rows, as an array (PostgreSQL; migration 0014): array_agg with a combine
-    step, so that collecting them leaves the grouped pass free to run in parallel (1.6 times
-    faster at 1M customers on two cores, docs/benchmarks.md)."""
+    """The ids of the rows, as an array (migration 0014): array_agg with a combine step, so
+    that collecting them leaves the grouped pass free to run in parallel workers."""
 
     function = "segmenta_member_ids"
     output_field = ArrayField(BigIntegerField())
@@ -85,8 +84,7 @@ class MemberIds(Aggregate):
 
 class EpochDays(Func):
     """A date as days since 1970-01-01, a float. The age figures add these up: floats,
-    where EXTRACT(YEAR ...) returns numeric on PostgreSQL and its sums cost about 80 ms in
-    a 700,000-customer pass (docs/benchmarks.md)."""
+    where EXTRACT(YEAR ...) returns numeric, whose arithmetic costs far more per row."""
 
     output_field = FloatField()
     template = "CAST(%(expressions)s - DATE '1970-01-01' AS double precision)"
@@ -109,14 +107,12 @@ def _aggregates(facts: bool) -> dict:
 
 
 def _moments(spent, orders, born) -> dict:
-    """Mean and squared deviations of spend and orders, and of the birth dates (PostgreSQL).
+    """Mean and squared deviations of spend and orders, and of the birth dates.
 
     The regr_* aggregates of the same two arguments share one running state (count, sums,
-    sums of squares), updated once per row; separate sums cost one update each, which made
-    the pass over 700,000 members 10% slower (docs/benchmarks.md). Spend and orders are
-    never NULL, so their pair counts every member. The birth dates, one figure, take avg and
-    var_pop, which share a smaller state (count, sum, squares): 20 ms less than a regr_*
-    pair of the dates with themselves in that pass.
+    sums of squares), updated once per row, where separate sums would cost one update each.
+    Spend and orders are never NULL, so their pair counts every member. The birth dates, one
+    figure, take avg and var_pop, which share a smaller state (count, sum, squares).
     """
     ages = Count("birth_date")
     return {
@@ -226,8 +222,8 @@ def budgeted(run, budget_ms: int):
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL statement_timeout = %s", [int(budget_ms)])
-                # Compiling the plan to machine code costs 20-90 ms per process of a parallel
-                # pass and gains less on queries this short (docs/benchmarks.md).
+                # Compiling the plan to machine code costs more per parallel worker than it
+                # gains on queries this short.
                 cursor.execute("SET LOCAL jit = off")
             return run()
     except OperationalError as error:
