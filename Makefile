@@ -12,7 +12,7 @@ export DEBUG ?= 1
 # Links in messages point at the server that `make run` starts.
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test lint format migrate demo browser clean
+.PHONY: run test lint format migrate demo browser clean dbclean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -52,5 +52,14 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Leaves the database (var/pgdata) alone; `make dbclean` deletes it.
 clean:
 	rm -rf var/broker var/outbox var/test_*
+
+# Deletes the embedded PostgreSQL server's data, stopping the server first if it runs (SIGINT is
+# its fast shutdown). The next command that loads the settings makes a fresh, empty one.
+dbclean:
+	@pid=$$(head -1 var/pgdata/postmaster.pid 2>/dev/null); \
+	if [ -n "$$pid" ] && [ "$$(ps -p $$pid -o comm= 2>/dev/null)" = postgres ]; then \
+	  kill -INT $$pid; while kill -0 $$pid 2>/dev/null; do sleep 0.2; done; fi
+	rm -rf var/pgdata

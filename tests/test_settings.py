@@ -1,11 +1,11 @@
 import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
-from config.env import database_from_url
+from config.env import database_from_url, database_url
 from tests.support.processes import ROOT
 
 PRODUCTION = {
@@ -22,8 +22,9 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_production_settings_pass_the_deploy_check(tmp_path):
-    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+def test_production_settings_pass_the_deploy_check():
+    # The check does not connect: the database's host need not exist.
+    env = {**PRODUCTION, "DATABASE_URL": "postgres://segmenta@db.invalid:5432/segmenta"}
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stderr + result.stdout
 
@@ -35,23 +36,49 @@ def test_it_refuses_to_start_without_a_secret_key_in_production():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_sqlite_urls_are_relative_to_the_project_unless_absolute():
-    base = Path("/srv/segmenta")
-    assert (
-        database_from_url("sqlite:///var/db.sqlite3", base)["NAME"]
-        == "/srv/segmenta/var/db.sqlite3"
-    )
-    assert database_from_url("sqlite:////data/db.sqlite3", base)["NAME"] == "/data/db.sqlite3"
-
-
 def test_postgres_urls_carry_credentials_host_and_port():
-    db = database_from_url("postgres://app:s%40cret@db.internal:6432/segmenta", Path("."))
+    db = database_from_url("postgres://app:s%40cret@db.internal:6432/segmenta")
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
         "app", "s@cret", "db.internal", "6432", "segmenta",
     )  # fmt: skip
+    assert "OPTIONS" not in db
 
 
-def test_an_unknown_database_scheme_is_a_clear_error():
-    with pytest.raises(ValueError, match="mysql"):
-        database_from_url("mysql://x/y", Path("."))
+def test_a_socket_folder_comes_from_the_host_option_and_other_options_go_to_psycopg():
+    db = database_from_url("postgresql://postgres:@/segmenta?host=/srv/pg&sslmode=disable")
+    assert (db["HOST"], db["PORT"], db["NAME"], db["USER"]) == (
+        "/srv/pg",
+        "",
+        "segmenta",
+        "postgres",
+    )
+    assert db["OPTIONS"] == {"sslmode": "disable"}
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        database_from_url("postgres://app:s%40c%2Fret@db.internal:6432/segmenta"),
+        database_from_url("postgres://postgres@127.0.0.1/test_segmenta?connect_timeout=5"),
+        database_from_url("postgres://postgres:@/test_segmenta?host=/srv/My%20Data/pg&port=5433"),
+    ],
+)
+def test_a_database_url_made_from_an_entry_reads_back_as_the_same_entry(entry):
+    assert database_from_url(database_url(entry)) == entry
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:///var/segmenta.sqlite3", "mysql://x/y", "pgsql://x/y", "/var/db"]
+)
+def test_anything_but_a_postgres_url_is_a_clear_error(url):
+    with pytest.raises(ImproperlyConfigured, match="PostgreSQL only.*DATABASE_URL"):
+        database_from_url(url)
+
+
+def test_the_settings_refuse_a_sqlite_database_url(tmp_path):
+    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "DATABASE_URL must be a postgres:// URL" in result.stderr
+    assert "sqlite://" in result.stderr
