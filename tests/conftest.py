@@ -6,12 +6,24 @@ from django.contrib.auth.models import Group, User
 
 def pytest_collection_modifyitems(items):
     """Tests that commit for real (transaction=True) all restore the rows that data migrations
-    made (roles, wordings). Mixing restoring and non-restoring ones breaks the next restore."""
+    made (roles, wordings). Mixing restoring and non-restoring ones breaks the next restore.
+    They also start with an empty task queue (_empty_broker)."""
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker and marker.kwargs.get("transaction"):
             kwargs = {**marker.kwargs, "serialized_rollback": True}
             item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+            item.add_marker(pytest.mark.usefixtures("_empty_broker"))
+
+
+@pytest.fixture
+def _empty_broker():
+    """Tasks that earlier tests committed, with no worker running, stay queued. A test's worker
+    must not have to work through them first: with the folder broker (no DATABASE_URL or
+    CELERY_BROKER_URL, as `make test` on a fresh clone) it reads one file at a time."""
+    from config.celery import app
+
+    app.control.purge()
 
 
 @pytest.fixture(autouse=True)

@@ -7,22 +7,20 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 from django.db import connection
+
+from config.env import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def database_url_for_tests(name: str = "") -> str:
-    """The URL of the database the test run is using (or of another one on the same server)."""
-    s = connection.settings_dict
-    auth = quote(s["USER"]) + (f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else "")
-    name = name or s["NAME"]
-    host = s["HOST"] or "localhost"
-    if host.startswith("/"):  # a Unix socket's folder (the embedded server)
-        return f"postgres://{auth}@/{name}?host={quote(host, safe='')}"
-    return f"postgres://{auth}@{host}:{s['PORT'] or 5432}/{name}"
+    """The URL of the database the test run is using (or of another one on the same server),
+    over TCP or the embedded server's socket alike."""
+    return database_url(
+        {**connection.settings_dict, "NAME": name or connection.settings_dict["NAME"]}
+    )
 
 
 def process_env(**overrides: str) -> dict[str, str]:
