@@ -89,8 +89,7 @@ class Decisions:
             self._decide(channel)
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE INDEX {DECISIONS}_rownum ON {DECISIONS} (rownum, outcome)")
-            if connection.vendor == "postgresql":
-                cursor.execute(f"ANALYZE {DECISIONS}")
+            cursor.execute(f"ANALYZE {DECISIONS}")
 
     def _fill_hashes(self, channel: str, staged: set[str]) -> None:
         """Rows that give no address for the channel use the customer's current one."""
@@ -162,7 +161,7 @@ class Decisions:
         transaction as they were.
         """
         s = self.stage
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        now = timezone.now()
         events: dict[str, int] = {}
         with connection.cursor() as cursor:
             cursor.execute(

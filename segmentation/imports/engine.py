@@ -1,7 +1,7 @@
 """The import engine: stream, validate and stage in batches; apply set-based in one transaction.
 
 1. Stream: every row is normalised in Python (bounded memory); valid rows go to a temporary
-   staging table in batches (COPY on PostgreSQL, executemany on SQLite), rejected rows with
+   staging table in batches (COPY), rejected rows with
    their cells and reasons to a temporary issues table. Runs outside the transaction, so
    progress and cancellation are visible to other connections.
 2. Apply, in one transaction: merge in-file duplicates (last wins), reject rows whose
@@ -18,9 +18,9 @@ import itertools
 import json
 import os
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -135,7 +135,6 @@ class Importer:
         self.targets = mapping_rules.targets(self.kind)
         self.columns = [(i, self.targets[name]) for i, name in sorted(options.mapping.items())]
         self.key = options.match_on if self.kind == ImportKind.CUSTOMERS else "external_id"
-        self.vendor = connection.vendor
         self.bulk_tables: set[str] = set()  # tables written in a bulk load (see _bulk_load)
 
     # -- entry point --------------------------------------------------------------------------
@@ -193,7 +192,6 @@ class Importer:
             if target.lower_copy:
                 cols.append((target.lower_copy, "text"))
         if self.kind == ImportKind.CUSTOMERS:
-            cols.append(("public_id", "uuid"))
             for name in CONSENT_FIELDS:
                 if name in self.options.mapping.values():
                     cols.append((f"{name[:-8]}_hash", "text"))
@@ -229,47 +227,23 @@ class Importer:
         if self.hooks.cancelled():
             raise Cancelled
 
-    def _adapters(self) -> list[Callable] | None:
-        """Per column, how a Python value goes to the staging table (None: as it is)."""
-        if self.vendor == "postgresql":
-            return None
-        ops = connection.ops
-        by_type = {
-            "date": ops.adapt_datefield_value,
-            "timestamptz": ops.adapt_datetimefield_value,
-            "numeric": lambda v: None if v is None else str(v),
-            "uuid": lambda v: None if v is None else v.hex,
-        }
-        return [by_type.get(sql_type, _same) for _, sql_type in self.stage_columns()]
-
     def _flush(self, good: list[tuple], bad: list[tuple]) -> None:
         names = [c for c, _ in self.stage_columns()]
         issue_cols = ["rownum", "outcome", "field", "message", "cells"]
-        if self.vendor == "postgresql":
-            raw = connection.connection
-            with raw.cursor() as cursor:
-                if good:
-                    with cursor.copy(f"COPY {STAGE} ({', '.join(names)}) FROM STDIN") as copy:
-                        for row in good:
-                            copy.write_row(row)
-                if bad:
-                    with cursor.copy(f"COPY {ISSUES} ({', '.join(issue_cols)}) FROM STDIN") as copy:
-                        for row in bad:
-                            copy.write_row(row)
-            return
-        with transaction.atomic(), connection.cursor() as cursor:
+        with connection.connection.cursor() as cursor:
             if good:
-                marks = ", ".join(["%s"] * len(names))
-                cursor.executemany(f"INSERT INTO {STAGE} VALUES ({marks})", good)
+                with cursor.copy(f"COPY {STAGE} ({', '.join(names)}) FROM STDIN") as copy:
+                    for row in good:
+                        copy.write_row(row)
             if bad:
-                cursor.executemany(f"INSERT INTO {ISSUES} VALUES (%s, %s, %s, %s, %s)", bad)
+                with cursor.copy(f"COPY {ISSUES} ({', '.join(issue_cols)}) FROM STDIN") as copy:
+                    for row in bad:
+                        copy.write_row(row)
 
     # -- temp tables --------------------------------------------------------------------------
 
     def _sql_type(self, sql_type: str) -> str:
-        if self.vendor == "postgresql":
-            return {"numeric": "numeric(14, 2)", "int": "integer"}.get(sql_type, sql_type)
-        return {"uuid": "text", "bigint": "integer", "int": "integer"}.get(sql_type, "text")
+        return {"numeric": "numeric(14, 2)", "int": "integer"}.get(sql_type, sql_type)
 
     @property
     def table_name(self) -> str:
@@ -281,27 +255,26 @@ class Importer:
     def row_id(self) -> str:
         """SQL for the id of a staged row's customer (or order) once the new ones are written.
 
-        On PostgreSQL every staged row draws an id from the table's sequence as it is copied
-        in (new_id), used if the row turns out to be new: no UPDATE of the stage afterwards.
+        Every staged row draws an id from the table's sequence as it is copied in (new_id),
+        used if the row turns out to be new: no UPDATE of the stage afterwards.
         """
-        return "COALESCE(s.target_id, s.new_id)" if self.vendor == "postgresql" else "s.target_id"
+        return "COALESCE(s.target_id, s.new_id)"
 
     def _create_temp_tables(self) -> None:
         self._drop_temp_tables()
         cols = ", ".join(f"{name} {self._sql_type(t)}" for name, t in self.stage_columns())
-        if self.vendor == "postgresql":
-            # Room for the staging table in memory (8 MB by default: a million rows would go
-            # through the disk). Only settable before the session's first temp table.
-            with (
-                contextlib.suppress(DatabaseError),
-                transaction.atomic(),
-                connection.cursor() as cursor,
-            ):
-                cursor.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [self.table_name])
-                sequence = cursor.fetchone()[0]
-            cols += f", new_id bigint DEFAULT nextval('{sequence}')"
+        # Room for the staging table in memory (8 MB by default: a million rows would go
+        # through the disk). Only settable before the session's first temp table.
+        with (
+            contextlib.suppress(DatabaseError),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [self.table_name])
+            sequence = cursor.fetchone()[0]
+        cols += f", new_id bigint DEFAULT nextval('{sequence}')"
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE TEMP TABLE {STAGE} ({cols})")
             cursor.execute(
@@ -318,15 +291,14 @@ class Importer:
 
     def _apply(self, report: dict, invalid: int, dry_run: bool, clock=None) -> None:
         clock = clock or _Clock({})
-        if self.vendor == "postgresql":
-            # Until the commit (is_local): the groupings, joins and index builds over a million
-            # staged rows sort and hash in memory instead of spilling to disk (4 MB by default).
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('work_mem', %s, true)", [APPLY_WORK_MEM])
-                cursor.execute(
-                    "SELECT set_config('maintenance_work_mem', %s, true)",
-                    [BULK_MAINTENANCE_WORK_MEM],
-                )
+        # Until the commit (is_local): the groupings, joins and index builds over a million
+        # staged rows sort and hash in memory instead of spilling to disk (4 MB by default).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [APPLY_WORK_MEM])
+            cursor.execute(
+                "SELECT set_config('maintenance_work_mem', %s, true)",
+                [BULK_MAINTENANCE_WORK_MEM],
+            )
         report["merged"] = self._merge_duplicates()
         if self.kind == ImportKind.CUSTOMERS:
             self._reject_conflicts()
@@ -390,13 +362,13 @@ class Importer:
             clock.lap("write_orders")
         report["written"] = True
 
-    # -- bulk load (PostgreSQL) ---------------------------------------------------------------
+    # -- bulk load ---------------------------------------------------------------
 
     @contextlib.contextmanager
     def _bulk_load(self, report: dict, planned: dict[str, int], clock: "_Clock"):
         """Write into tables whose secondary indexes are dropped first and built again after.
 
-        Only on PostgreSQL, only for a table that gets at least BULK_MIN_ROWS new rows and more
+        Only for a table that gets at least BULK_MIN_ROWS new rows and more
         than it already holds (an initial load), and only when SEGMENTA_IMPORT_BULK_INDEX_REBUILD
         is on. Building an index once from sorted rows costs a fraction of maintaining it row by
         row (docs/benchmarks.md, "import"); it is what pg_restore does. Dropping an index locks
@@ -435,11 +407,7 @@ class Importer:
         clock.lap("rebuild_indexes")
 
     def _bulk_worth_it(self, table: str, rows: int) -> bool:
-        if (
-            self.vendor != "postgresql"
-            or not settings.SEGMENTA_IMPORT_BULK_INDEX_REBUILD
-            or rows < BULK_MIN_ROWS
-        ):
+        if not settings.SEGMENTA_IMPORT_BULK_INDEX_REBUILD or rows < BULK_MIN_ROWS:
             return False
         # A capped count: the table holds fewer rows than the import adds.
         existing = self._scalar(
@@ -513,16 +481,11 @@ class Importer:
         the growing table per row: quadratic).
         """
         with connection.cursor() as cursor:
-            if self.vendor == "postgresql" and self._mostly_matches(cursor, table):
+            if self._mostly_matches(cursor, table):
                 self._rebuild_stage_matched(cursor, table, key)
-            elif self.vendor == "postgresql":
-                cursor.execute(
-                    f"UPDATE {STAGE} s SET target_id = t.id FROM {table} t WHERE t.{key} = s.{key}"
-                )
             else:
                 cursor.execute(
-                    f"UPDATE {STAGE} SET target_id = (SELECT t.id FROM {table} t "
-                    f"WHERE t.{key} = {STAGE}.{key})"
+                    f"UPDATE {STAGE} s SET target_id = t.id FROM {table} t WHERE t.{key} = s.{key}"
                 )
             self._index_stage(cursor)
 
@@ -530,14 +493,13 @@ class Importer:
         """Indexes of the stage, built once its rows are final (not before the rebuild).
 
         By row number always: rows are updated and read back one by one by number. By key only
-        where rows are looked up by key (merging duplicates) and on SQLite, which joins with
-        nested loops; PostgreSQL hashes the whole stage for its joins, and building that index
-        was 1.8 s of a million-row import.
+        where rows are looked up by key (merging duplicates): the other joins hash the whole
+        stage, and an index they do not use would only cost its build.
         """
-        if by_key or self.vendor != "postgresql":
+        if by_key:
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {STAGE}_key ON {STAGE} ({self.key})")
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {STAGE}_rownum ON {STAGE} (rownum)")
-        if analyze and self.vendor == "postgresql":
+        if analyze:
             cursor.execute(f"ANALYZE {STAGE}")
 
     def _mostly_matches(self, cursor, table: str) -> bool:
@@ -571,7 +533,7 @@ class Importer:
         return [t for _, t in self.columns if t.name not in CONSENT_FIELDS]
 
     def _distinct(self, a: str, b: str) -> str:
-        return f"{a} IS DISTINCT FROM {b}" if self.vendor == "postgresql" else f"{a} IS NOT {b}"
+        return f"{a} IS DISTINCT FROM {b}"
 
     def _merge_duplicates(self) -> int:
         """Rows sharing a key merge into the last of them (its non-empty cells win)."""
@@ -599,7 +561,7 @@ class Importer:
             merged = cursor.rowcount
             if not self.options.empty_clears:
                 for name, _ in self.stage_columns():
-                    if name in ("rownum", key, "public_id", "customer_id", "target_id"):
+                    if name in ("rownum", key, "customer_id", "target_id"):
                         continue
                     cursor.execute(
                         f"UPDATE {STAGE} SET {name} = (SELECT s2.{name} FROM {STAGE} s2 "
@@ -686,16 +648,11 @@ class Importer:
 
     def _write_customers(self, counts: dict, decisions) -> None:
         now = timezone.now()
-        adapt_now = connection.ops.adapt_datetimefield_value(now)
         values = self._value_columns()
-        self._update_customers(values, adapt_now)
+        self._update_customers(values, now)
         staged = [t.name for t in values] + [t.lower_copy for t in values if t.lower_copy]
         by_name = {t.name: t for t in values}
-        public_id = "gen_random_uuid()" if self.vendor == "postgresql" else "s.public_id"
-        columns, select, joins = ["public_id"], [public_id], []
-        if self.vendor == "postgresql":
-            columns.append("id")
-            select.append("s.new_id")
+        columns, select, joins = ["public_id", "id"], ["gen_random_uuid()", "s.new_id"], []
         for name in staged:
             target = by_name.get(name)
             empty = "NULL" if target is not None and target.empty is None else "''"
@@ -715,7 +672,7 @@ class Importer:
             if model_field.primary_key or name in columns:
                 continue
             if name in ("created_at", "updated_at"):
-                defaults.append(adapt_now)
+                defaults.append(now)
             else:
                 defaults.append(model_field.get_db_prep_save(model_field.get_default(), connection))
             columns.append(name)
@@ -736,7 +693,7 @@ class Importer:
         if inserted != counts["new"]:
             raise ChangedMeanwhile(CUSTOMERS_MEANWHILE)
 
-    def _update_customers(self, values: list[Target], adapt_now) -> None:
+    def _update_customers(self, values: list[Target], now: datetime) -> None:
         """The changed existing customers (before the new ones are written)."""
         updates = [t for t in values if t.name != self.key]
         if not updates:
@@ -756,20 +713,14 @@ class Importer:
             cursor.execute(
                 f"UPDATE segmentation_customer AS c SET {', '.join(sets)}, updated_at = %s "
                 f"FROM {STAGE} s WHERE c.id = s.target_id AND ({changed})",
-                [adapt_now],
+                [now],
             )
 
     def _insert_new(self, insert: str, params: list) -> int:
-        """Run the INSERT of the new rows; on SQLite then note their ids in the stage."""
+        """Run the INSERT of the new rows; the number of rows written."""
         with connection.cursor() as cursor:
             cursor.execute(insert, params)
-            inserted = cursor.rowcount
-            if self.vendor != "postgresql":
-                cursor.execute(
-                    f"UPDATE {STAGE} SET target_id = (SELECT t.id FROM {self.table_name} t "
-                    f"WHERE t.{self.key} = {STAGE}.{self.key}) WHERE target_id IS NULL"
-                )
-            return inserted
+            return cursor.rowcount
 
     def _record_consent_refusals(self, decisions) -> None:
         with connection.cursor() as cursor:
@@ -829,7 +780,7 @@ class Importer:
         return {"new": new, "updated": updated, "unchanged": total - new - updated}
 
     def _write_orders(self, counts: dict) -> int:
-        adapt_now = connection.ops.adapt_datetimefield_value(timezone.now())
+        now = timezone.now()
         chosen = {t.name for t in self._value_columns()}
         with connection.cursor() as cursor:
             # Customers whose metrics change: the orders' new owners and their previous ones.
@@ -844,15 +795,14 @@ class Importer:
             currency = "COALESCE(s.currency, 'EUR')" if "currency" in chosen else "'EUR'"
             total = "s.total" if "total" in chosen else "NULL"
             items = Order._meta.get_field("items").get_db_prep_save([], connection)
-            with_id = ("id, ", "s.new_id, ") if self.vendor == "postgresql" else ("", "")
             insert = (
-                f"INSERT INTO segmentation_order ({with_id[0]}external_id, customer_id, "
-                f"placed_at, total, currency, items) SELECT {with_id[1]}s.external_id, "
+                "INSERT INTO segmentation_order (id, external_id, customer_id, "
+                f"placed_at, total, currency, items) SELECT s.new_id, s.external_id, "
                 f"s.customer_id, {placed}, {total}, "
                 f"{currency}, %s FROM {STAGE} s WHERE s.target_id IS NULL "
                 "ON CONFLICT DO NOTHING"
             )
-            if self._insert_new(insert, [adapt_now, items]) != counts["new"]:
+            if self._insert_new(insert, [now, items]) != counts["new"]:
                 raise ChangedMeanwhile(
                     "Orders were added by someone else during the import; nothing was written."
                 )
@@ -920,10 +870,6 @@ class _Clock:
         self.last = now
 
 
-def _same(value):
-    return value
-
-
 class _Chunks:
     """Turns a chunk of (row number, cells) into staged rows and rejected rows, column-wise.
 
@@ -944,8 +890,6 @@ class _Chunks:
         self.key_pos = positions[importer.key]
         self.key_label = importer.targets[importer.key].label
         self.customers = importer.kind == ImportKind.CUSTOMERS
-        self.postgres = importer.vendor == "postgresql"
-        self.adapt = importer._adapters()
         # Keyed address hashes (for the ledger) where a row has a consent answer: one per
         # "<channel>_hash" column of the stage, in its order.
         self.hashes = [
@@ -965,11 +909,6 @@ class _Chunks:
         staged.insert(0, [number for number, _ in chunk])
         problems = self._problems(staged, errors, cells_of)
         self._add_derived(staged, len(chunk))
-        if self.adapt:
-            staged = [
-                column if to_db is _same else [to_db(value) for value in column]
-                for to_db, column in zip(self.adapt, staged, strict=True)
-            ]
         rows = zip(*staged, strict=True)
         if not problems:
             return list(rows), []
@@ -1028,10 +967,9 @@ class _Chunks:
         }
 
     def _add_derived(self, staged: list[list], size: int) -> None:
-        """The staged columns that do not come from cells: ids and address hashes."""
+        """The staged columns that do not come from cells: address hashes, and the ids that
+        the apply fills in."""
         if self.customers:
-            # PostgreSQL draws public ids itself (gen_random_uuid() in the INSERT).
-            staged.append([None] * size if self.postgres else [uuid.uuid4() for _ in range(size)])
             digest = bulk.fast_address_hash
             for channel, answer_pos, address_pos in self.hashes:
                 addresses = staged[address_pos] if address_pos is not None else [None] * size
