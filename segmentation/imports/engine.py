@@ -47,10 +47,9 @@ from segmentation.shared.spreadsheet import safe_cell
 STAGE = "import_stage"
 ISSUES = "import_issues"
 BATCH = 20_000  # rows per COPY (and per progress update)
-# Rows validated together, column by column (_Chunks). Small on purpose: measured at 1M rows,
-# 100-row chunks validate in 7.4-8.5 s, 1,000-row ones in 16 s and 20,000-row ones in 24 s
-# (the cells of a big chunk no longer fit the CPU caches, and the cyclic garbage collector
-# walks every row list still alive); row by row took 10-11 s.
+# Rows validated together, column by column (_Chunks). Small on purpose: the cells of a big
+# chunk no longer fit the CPU caches, and the cyclic garbage collector walks every row list
+# still alive; a hundred rows is already enough to validate a column at a time.
 CHUNK = 100
 TEMP_BUFFERS = "512MB"
 # From this many staged rows, matching rebuilds the stage instead of updating it (PostgreSQL).
@@ -362,19 +361,19 @@ class Importer:
             clock.lap("write_orders")
         report["written"] = True
 
-    # -- bulk load ---------------------------------------------------------------
+    # -- bulk load ----------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def _bulk_load(self, report: dict, planned: dict[str, int], clock: "_Clock"):
         """Write into tables whose secondary indexes are dropped first and built again after.
 
-        Only for a table that gets at least BULK_MIN_ROWS new rows and more
-        than it already holds (an initial load), and only when SEGMENTA_IMPORT_BULK_INDEX_REBUILD
-        is on. Building an index once from sorted rows costs a fraction of maintaining it row by
-        row (docs/benchmarks.md, "import"); it is what pg_restore does. Dropping an index locks
-        its table (ACCESS EXCLUSIVE) until the import commits: other sessions wait for it
-        (docs/decisions.md). Everything happens in the import's transaction: if it fails or
-        rolls back, the indexes were never gone for anyone else.
+        Only for a table that gets at least BULK_MIN_ROWS new rows and more than it already
+        holds (an initial load), and only when SEGMENTA_IMPORT_BULK_INDEX_REBUILD is on.
+        Building an index once from sorted rows costs a fraction of maintaining it row by row;
+        it is what pg_restore does. Dropping an index locks its table (ACCESS EXCLUSIVE) until
+        the import commits: other sessions wait for it (docs/decisions.md). Everything happens
+        in the import's transaction: if it fails or rolls back, the indexes were never gone for
+        anyone else.
 
         Unique constraints are dropped and added again too: adding one checks every row, so a
         duplicate (only possible if someone else wrote the same email or ID between the matching
@@ -514,7 +513,7 @@ class Importer:
 
     def _rebuild_stage_matched(self, cursor, table: str, key: str) -> None:
         """Copy the stage with target_id joined in: cheaper than updating most of its rows
-        (an UPDATE writes a new version of every wide staged row: 13 s per million here)."""
+        (an UPDATE writes a new version of every wide staged row)."""
         names = [name for name, _ in self.stage_columns() if name != "target_id"]
         cols = ", ".join(f"s.{name}" for name in [*names, "new_id"])
         cursor.execute(
