@@ -46,8 +46,8 @@ _KEYED: tuple[str, object] | None = None
 def fast_address_hash(channel: str, address: str) -> str:
     """consent.address_hash for already normalised addresses, reusing the keyed HMAC state.
 
-    Equal to consent.address_hash (tests/segmentation/test_consent_bulk.py checks it); about
-    twice as fast, which counts at a million rows.
+    Equal to consent.address_hash (tests/segmentation/test_consent_bulk.py checks it), without
+    keying a new HMAC for every address: that counts at a million rows.
     """
     global _KEYED
     key = settings.SEGMENTA_IDENTITY_KEY
@@ -89,8 +89,7 @@ class Decisions:
             self._decide(channel)
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE INDEX {DECISIONS}_rownum ON {DECISIONS} (rownum, outcome)")
-            if connection.vendor == "postgresql":
-                cursor.execute(f"ANALYZE {DECISIONS}")
+            cursor.execute(f"ANALYZE {DECISIONS}")
 
     def _fill_hashes(self, channel: str, staged: set[str]) -> None:
         """Rows that give no address for the channel use the customer's current one."""
@@ -162,7 +161,7 @@ class Decisions:
         transaction as they were.
         """
         s = self.stage
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        now = timezone.now()
         events: dict[str, int] = {}
         with connection.cursor() as cursor:
             cursor.execute(

@@ -1,4 +1,4 @@
-"""Running an ImportJob: claim it, run the engine with progress and cancellation, keep the report.
+"""Running an ImportJob: claim it, run the import with progress and cancellation, keep the report.
 
 Safe to run twice (a redelivered Celery message): every run claims the next attempt number,
 and only the run holding the current attempt may finish the job, in the same transaction
@@ -12,16 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from segmentation.customers import signals, tasks
-from segmentation.imports.engine import (
-    Cancelled,
-    ChangedMeanwhile,
-    Hooks,
-    Importer,
-    Options,
-    count_lines,
-)
+from segmentation.imports.exceptions import Cancelled, ChangedMeanwhile
+from segmentation.imports.importer import Importer
 from segmentation.imports.models import ImportJob, ImportKind, ImportStatus
-from segmentation.imports.readers import FileRefused, open_table
+from segmentation.imports.options import Hooks, Options
+from segmentation.imports.readers import FileRefused, count_lines, open_table
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ formula cells come in as their text, never evaluated.
 
 import codecs
 import csv
+import os
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -260,6 +261,15 @@ def cell_text(value) -> str:
     if isinstance(value, float):
         return str(Decimal(repr(value)))
     return str(value).strip()
+
+
+def count_lines(path: Path) -> int:
+    """A quick upper bound of a CSV's data rows, for the progress bar."""
+    lines = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            lines += chunk.count(b"\n")
+    return max(lines - 1 + (os.path.getsize(path) > 0), 0)
 
 
 def preview(table: Table, limit: int = 20) -> list[list[str]]:

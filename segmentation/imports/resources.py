@@ -23,7 +23,7 @@ from segmentation.customers import tasks
 from segmentation.customers.metrics import recompute_customer_metrics
 from segmentation.customers.models import Customer, Order
 from segmentation.imports import normalise
-from segmentation.imports.engine import Options
+from segmentation.imports.options import Options
 from segmentation.shared.spreadsheet import safe_cell
 
 CONSENT_COLUMNS = {"email_consent": "email", "sms_consent": "sms"}

@@ -1,9 +1,10 @@
-"""Running the import engine in tests: from a corpus file or from CSV text."""
+"""Running the import in tests: from a corpus file or from CSV text."""
 
 from pathlib import Path
 
 from segmentation.imports import mapping
-from segmentation.imports.engine import Importer, Options
+from segmentation.imports.importer import Importer
+from segmentation.imports.options import Options
 from segmentation.imports.readers import open_table
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "import"

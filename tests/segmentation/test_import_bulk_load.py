@@ -1,4 +1,4 @@
-"""Bulk load (PostgreSQL): secondary indexes, unique constraints and the ledger's foreign keys
+"""Bulk load: secondary indexes, unique constraints and the ledger's foreign keys
 are dropped for an initial load and made again; the result and the schema are the same."""
 
 import psycopg
@@ -7,16 +7,15 @@ from django.db import connection, transaction
 
 from segmentation.consent.models import ConsentEvent
 from segmentation.customers.models import Customer
-from segmentation.imports import engine
-from segmentation.imports.engine import ChangedMeanwhile, Hooks, Importer, Options
+from segmentation.imports import bulk_load
+from segmentation.imports.exceptions import ChangedMeanwhile
+from segmentation.imports.importer import Importer
 from segmentation.imports.mapping import guess
+from segmentation.imports.options import Hooks, Options
 from segmentation.imports.readers import open_table
 from tests.segmentation.import_helpers import import_text
 
 pytestmark = pytest.mark.django_db
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the bulk load is PostgreSQL's"
-)
 
 TABLES = ("segmentation_customer", "segmentation_consentevent")
 PEOPLE = """email,customer id,first name,last name,phone,country,birth date,newsletter
@@ -76,11 +75,10 @@ def run_and_undo(tmp_path, **options) -> tuple[dict, dict, dict]:
     return report, found, after
 
 
-@postgres_only
 def test_bulk_load_gives_the_same_rows_and_the_same_indexes_as_the_normal_way(
     tmp_path, monkeypatch, settings
 ):
-    monkeypatch.setattr(engine, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(bulk_load, "MIN_ROWS", 1)
     before = schema()
     report, bulk, after = run_and_undo(tmp_path)
     secondary = {
@@ -104,20 +102,16 @@ def test_bulk_load_gives_the_same_rows_and_the_same_indexes_as_the_normal_way(
     assert schema() == before
 
 
-def test_no_bulk_load_for_small_imports_into_a_big_table_or_on_sqlite(tmp_path, monkeypatch):
+def test_no_bulk_load_for_small_imports_into_a_big_table(tmp_path, monkeypatch):
     import_text(tmp_path, PEOPLE)
-    monkeypatch.setattr(engine, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(bulk_load, "MIN_ROWS", 1)
     # 1 new row, 4 customers already there: the normal way.
     report = import_text(tmp_path, PEOPLE + "finn@example.com,C-6,Finn\n")
     assert report["new"] == 1 and "bulk_load" not in report
-    if connection.vendor != "postgresql":
-        report = import_text(tmp_path, PEOPLE.replace("@example", "@example2").replace("C-", "X-"))
-        assert report["new"] == 4 and "bulk_load" not in report
 
 
-@postgres_only
 def test_strict_refusal_and_dry_run_leave_the_indexes_alone(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(bulk_load, "MIN_ROWS", 1)
     before = schema()
     refused = import_text(tmp_path, PEOPLE, strict=True)
     assert refused["refused"].startswith("Strict mode") and "bulk_load" not in refused
@@ -127,11 +121,10 @@ def test_strict_refusal_and_dry_run_leave_the_indexes_alone(tmp_path, monkeypatc
     assert not Customer.objects.exists()
 
 
-@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_bulk_import_rolls_back_with_its_indexes(tmp_path, monkeypatch):
     """The import's own transaction (not a test savepoint) is rolled back: indexes come back."""
-    monkeypatch.setattr(engine, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(bulk_load, "MIN_ROWS", 1)
     before = schema()
     path = tmp_path / "people.csv"
     path.write_text(PEOPLE, encoding="utf-8")
@@ -148,29 +141,27 @@ def test_a_failing_bulk_import_rolls_back_with_its_indexes(tmp_path, monkeypatch
     assert not Customer.objects.exists() and not ConsentEvent.objects.exists()
 
 
-@postgres_only
 def test_someone_elses_customer_written_meanwhile_fails_the_import(tmp_path, monkeypatch):
     """With the unique constraints dropped, a duplicate is found when they are added again."""
-    monkeypatch.setattr(engine, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(bulk_load, "MIN_ROWS", 1)
     before = schema()
-    drop = Importer._drop_secondary_indexes
+    drop = bulk_load.drop_secondary_indexes
 
-    def meanwhile(self, table, locked):
+    def meanwhile(table, locked):
         if table == "segmentation_customer":
             Customer.objects.create(email="carl@example.com")  # after the matching
-        return drop(self, table, locked)
+        return drop(table, locked)
 
-    monkeypatch.setattr(Importer, "_drop_secondary_indexes", meanwhile)
+    monkeypatch.setattr(bulk_load, "drop_secondary_indexes", meanwhile)
     with pytest.raises(ChangedMeanwhile):
         import_text(tmp_path, PEOPLE)
     assert schema() == before
     assert not Customer.objects.exists()
 
 
-@postgres_only
 def test_a_table_locked_by_someone_else_is_written_the_normal_way(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine, "BULK_MIN_ROWS", 1)
-    monkeypatch.setattr(engine, "BULK_LOCK_TIMEOUT", "100ms")
+    monkeypatch.setattr(bulk_load, "MIN_ROWS", 1)
+    monkeypatch.setattr(bulk_load, "LOCK_TIMEOUT", "100ms")
     db = connection.settings_dict
     other = psycopg.connect(
         dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None,

@@ -1,7 +1,7 @@
 """Column-wise validation gives exactly what the normalisers give cell by cell.
 
-The engine validates a chunk of rows a column at a time (importing.columns), with fast paths
-and remembered answers; an import's values and error messages must not depend on that.
+Staging validates a chunk of rows a column at a time (segmentation.imports.columns), with fast
+paths and remembered answers; an import's values and error messages must not depend on that.
 """
 
 import pytest
@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from segmentation.customers.models import Customer
 from segmentation.imports import columns
 from segmentation.imports import normalise as n
-from segmentation.imports.engine import Options
 from segmentation.imports.models import ImportKind
+from segmentation.imports.options import Options
 from tests.segmentation.import_helpers import import_text
 
 OPTIONS = Options(kind=ImportKind.CUSTOMERS, mapping={0: "email"})
@@ -61,10 +61,10 @@ def test_a_column_validates_as_its_cells_would_one_by_one(convert, raws):
 
 @pytest.mark.django_db
 def test_rows_keep_their_numbers_and_reasons_across_chunks_and_copies(tmp_path, monkeypatch):
-    from segmentation.imports import engine
+    from segmentation.imports import staging
 
-    monkeypatch.setattr(engine, "CHUNK", 3)
-    monkeypatch.setattr(engine, "BATCH", 7)
+    monkeypatch.setattr(staging, "CHUNK", 3)
+    monkeypatch.setattr(staging, "BATCH", 7)
     lines = ["email,country,extra"]
     for number in range(2, 32):  # spreadsheet rows 2..31
         if number % 5 == 0:

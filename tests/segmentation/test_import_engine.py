@@ -162,9 +162,9 @@ def test_a_clean_file_leaves_no_problems_file(tmp_path):
 
 
 def test_matching_by_rebuilding_the_stage_gives_the_same_result(tmp_path, monkeypatch):
-    from segmentation.imports import engine
+    from segmentation.imports import matching
 
-    monkeypatch.setattr(engine, "REBUILD_MIN_ROWS", 1)  # the path big re-imports take
+    monkeypatch.setattr(matching, "REBUILD_MIN_ROWS", 1)  # the path big re-imports take
     import_text(tmp_path, PEOPLE)
     report = import_text(tmp_path, PEOPLE.replace("Stone", "Stein") + "carl@example.com,Carl\n")
     assert (report["new"], report["updated"], report["unchanged"]) == (1, 1, 1)

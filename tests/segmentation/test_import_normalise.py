@@ -7,7 +7,7 @@ import pytest
 
 from segmentation.imports import mapping
 from segmentation.imports import normalise as n
-from segmentation.imports.engine import Options
+from segmentation.imports.options import Options
 from segmentation.imports.readers import detect_delimiter
 
 OPTIONS = Options(kind="customers", mapping={0: "email"}, default_region="DE", time_zone="UTC")

@@ -162,20 +162,20 @@ def test_a_cancelled_import_writes_nothing(admin_client, run_on_commit):
 
 
 def test_cancelling_while_running_stops_before_writing(admin_client, run_on_commit, monkeypatch):
-    from segmentation.imports import engine
+    from segmentation.imports import staging
 
     _upload(admin_client, "duplicates_1000.csv")
     job = ImportJob.objects.get()
     _dry_run(admin_client, job, run_on_commit)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
-    monkeypatch.setattr(engine, "BATCH", 100)
-    flush = engine.Importer._flush
+    monkeypatch.setattr(staging, "BATCH", 100)
+    flush = staging.flush
 
-    def flush_then_cancel(self, good, bad):
-        flush(self, good, bad)
+    def flush_then_cancel(names, good, bad):
+        flush(names, good, bad)
         jobs.cancel(job)  # the admin presses Cancel while rows are being read
 
-    monkeypatch.setattr(engine.Importer, "_flush", flush_then_cancel)
+    monkeypatch.setattr(staging, "flush", flush_then_cancel)
     assert jobs.run(job.pk, dry_run=False) == ImportStatus.CANCELLED
     job.refresh_from_db()
     assert (job.status, job.processed_rows) == (ImportStatus.CANCELLED, 100)
