@@ -1,6 +1,6 @@
-"""Realistic, deterministic demo data, written set-based (COPY on PostgreSQL, else executemany).
+"""Realistic, deterministic demo data, written set-based with COPY.
 
-The same seed and anchor give the same customers, interests and orders on either database.
+The same seed and anchor give the same customers, interests and orders.
 Rows are generated in chunks of customers (each with its orders), so memory stays bounded;
 the only per-customer state kept for the whole run is 13 bytes (order weight and count).
 Customer metrics are computed while the orders are generated, so that the recompute that
@@ -344,7 +344,7 @@ class _Extras:
             return self.constant_tuple
         values = list(self.constant)
         for position in self.uuid_positions:
-            # A version 4 UUID as 32 hex digits (what both databases accept), made from the seed.
+            # A version 4 UUID as 32 hex digits (COPY reads it as a uuid), made from the seed.
             bits = self.rng.getrandbits(128) & ~(0xF000 << 64) & ~(0xC000 << 48)
             values[position] = f"{bits | (0x4000 << 64) | (0x8000 << 48):032x}"
         return tuple(values)
@@ -709,15 +709,12 @@ class DemoGenerator:
 
 
 class _Timestamps:
-    """Epoch seconds -> the text each database reads as a UTC timestamp (cached by day)."""
+    """Epoch seconds -> the text COPY reads as a UTC timestamp (cached by day)."""
 
-    def __init__(self, suffix: str) -> None:
+    def __init__(self) -> None:
         self.days: dict[int, str] = {}
         self.clock = [
-            f"{h:02d}:{m:02d}:{s:02d}{suffix}"
-            for h in range(24)
-            for m in range(60)
-            for s in range(60)
+            f"{h:02d}:{m:02d}:{s:02d}+00" for h in range(24) for m in range(60) for s in range(60)
         ]
 
     def __call__(self, epoch: int) -> str:
@@ -728,45 +725,30 @@ class _Timestamps:
         return text + self.clock[second]
 
 
-def _timestamp_formatter() -> Callable[[int], str]:
-    # PostgreSQL reads an explicit UTC offset; Django keeps naive UTC text in SQLite.
-    return _Timestamps("+00" if connection.vendor == "postgresql" else "")
-
-
 class _Writer:
-    """Writes chunks in order: COPY on PostgreSQL, executemany on SQLite.
+    """Writes chunks in order with COPY, in a background thread.
 
-    On PostgreSQL the COPYs run in a background thread, so the server takes in one chunk
-    while Python generates the next (waiting on the socket releases the GIL). The thread
-    uses this transaction's psycopg cursor; nothing else touches the connection meanwhile.
+    The server takes in one chunk while Python generates the next (waiting on the socket
+    releases the GIL). The thread uses this transaction's psycopg cursor; nothing else
+    touches the connection meanwhile.
     """
 
     def __init__(self, cursor) -> None:
         self.cursor = cursor
-        self.postgres = connection.vendor == "postgresql"
         self.error: BaseException | None = None
-        if self.postgres:
-            self.jobs: queue.Queue = queue.Queue(maxsize=2)  # bounds memory to a few chunks
-            self.thread = threading.Thread(target=self._run, name="seed-demo-copy", daemon=True)
-            self.thread.start()
+        self.jobs: queue.Queue = queue.Queue(maxsize=2)  # bounds memory to a few chunks
+        self.thread = threading.Thread(target=self._run, name="seed-demo-copy", daemon=True)
+        self.thread.start()
 
     def write(self, chunk: Sequence[tuple[str, Sequence[str], list[tuple]]]) -> None:
-        if not self.postgres:
-            for table, columns, rows in chunk:
-                cols, marks = ", ".join(columns), ", ".join(["%s"] * len(columns))
-                # Table and column names are this module's constants, never input.
-                sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"  # noqa: S608
-                self.cursor.executemany(sql, rows)
-            return
         self._raise()
         self.jobs.put(chunk)
 
     def close(self) -> None:
         """Wait for the last chunk; re-raise what went wrong in the thread."""
-        if self.postgres:
-            self.jobs.put(None)
-            self.thread.join()
-            self._raise()
+        self.jobs.put(None)
+        self.thread.join()
+        self._raise()
 
     def _raise(self) -> None:
         if self.error is not None:
@@ -811,8 +793,8 @@ def anchor_from_date(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-# A fresh load at least this big drops secondary indexes and foreign keys on PostgreSQL and
-# builds them once afterwards: much faster than maintaining 20 indexes row by row.
+# A fresh load at least this big drops secondary indexes and foreign keys and builds them
+# once afterwards: much faster than maintaining 20 indexes row by row.
 REBUILD_INDEXES_FROM = 50_000
 
 _SECONDARY = """
@@ -888,33 +870,31 @@ def seed(
     """Add `customers` demo customers with `orders` orders in one transaction, set-based.
 
     The caller decides whether adding to existing customers is fine (seed_demo --append).
-    rebuild_indexes: None decides by size (PostgreSQL, empty tables, a big load).
+    rebuild_indexes: None decides by size (empty tables, a big load).
     """
     anchor = anchor or default_anchor()
     result = SeedResult()
     t0 = time.perf_counter()
-    postgres = connection.vendor == "postgresql"
     tables = [m._meta.db_table for m in (Customer, CustomerInterest, Order)]
     rebuild = None
     with transaction.atomic(), connection.cursor() as cursor:
-        if postgres:
-            if rebuild_indexes is None:
-                rebuild_indexes = customers + orders >= REBUILD_INDEXES_FROM
-            # Keep other writers from taking ids in the range we fill (readers carry on), or,
-            # to rebuild indexes, have the tables to ourselves.
-            mode = "ACCESS EXCLUSIVE" if rebuild_indexes else "SHARE ROW EXCLUSIVE"
-            cursor.execute(f"LOCK TABLE {', '.join(tables)} IN {mode} MODE")
-            # Check foreign keys per COPY statement instead of queueing millions until commit.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-            facts.defer()  # written once at the end: see facts.catch_up() below
-            if rebuild_indexes and _tables_empty(cursor, tables):
-                rebuild = _IndexRebuild(cursor, tables)
-                if rebuild.possible():
-                    rebuild.drop()
-                else:
-                    rebuild = None
+        if rebuild_indexes is None:
+            rebuild_indexes = customers + orders >= REBUILD_INDEXES_FROM
+        # Keep other writers from taking ids in the range we fill (readers carry on), or,
+        # to rebuild indexes, have the tables to ourselves.
+        mode = "ACCESS EXCLUSIVE" if rebuild_indexes else "SHARE ROW EXCLUSIVE"
+        cursor.execute(f"LOCK TABLE {', '.join(tables)} IN {mode} MODE")
+        # Check foreign keys per COPY statement instead of queueing millions until commit.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        facts.defer()  # written once at the end: see facts.catch_up() below
+        if rebuild_indexes and _tables_empty(cursor, tables):
+            rebuild = _IndexRebuild(cursor, tables)
+            if rebuild.possible():
+                rebuild.drop()
+            else:
+                rebuild = None
         interest_ids = ensure_interests()
         last_id = Customer.objects.aggregate(m=Max("id"))["m"] or 0
         generator = DemoGenerator(
@@ -926,7 +906,7 @@ def seed(
             first_number=_max_number(Customer, CUSTOMER_ID_PREFIX),
             first_order_number=_max_number(Order, ORDER_ID_PREFIX),
             interest_ids=interest_ids,
-            timestamp=_timestamp_formatter(),
+            timestamp=_Timestamps(),
         )
         writer = _Writer(cursor)
         customer_columns = [*CUSTOMER_COLUMNS, *generator.customer_extras.columns]
@@ -967,10 +947,9 @@ def seed(
         facts.catch_up()
         result.timings["facts"] = time.perf_counter() - t1
 
-    if postgres:
-        t2 = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE " + ", ".join([*tables, Interest._meta.db_table]))
-        result.timings["analyze"] = time.perf_counter() - t2
+    t2 = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join([*tables, Interest._meta.db_table]))
+    result.timings["analyze"] = time.perf_counter() - t2
     result.timings["total"] = time.perf_counter() - t0
     return result
