@@ -10,13 +10,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 
 from segmentation.customers.models import Customer, CustomerInterest, Interest, Order
-from segmentation.demo import shop
+from segmentation.demo import seeding
+from segmentation.demo.reference import COUNTRIES
 
 pytestmark = pytest.mark.django_db
 
 ANCHOR = date(2026, 11, 23)
 POSTAL_CODES: dict[tuple[str, str, str], list[str]] = {}
-for _country in shop.COUNTRIES:
+for _country in COUNTRIES:
     for _city in _country.cities:
         # The pattern as a regular expression: '#' a digit, '?' a capital letter.
         regex = "".join(
@@ -217,7 +218,7 @@ def test_a_big_load_puts_back_every_index_and_constraint():
 
     before = schema()
 
-    shop.seed(customers=40, orders=100, rebuild_indexes=True)
+    seeding.seed(customers=40, orders=100, rebuild_indexes=True)
 
     assert schema() == before
     taken = Customer.objects.exclude(email=None).first().email

@@ -8,7 +8,7 @@ from django.db import connection
 
 from segmentation.customers.models import Customer
 from segmentation.customers.rfm import recompute_rfm
-from segmentation.demo import shop
+from segmentation.demo import seeding
 
 
 class Command(BaseCommand):
@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 "The database already has customers. Pass --append to add demo customers "
                 "to them, or use an empty database."
             )
-        anchor = shop.anchor_from_date(options["anchor"]) if options["anchor"] else None
+        anchor = seeding.anchor_from_date(options["anchor"]) if options["anchor"] else None
         self.stdout.write(
             f"Seeding {customers:,} customers and {orders:,} orders (seed {options['seed']}) "
             f"into {connection.settings_dict['NAME']}{' (appending)' if existing else ''}..."
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         progress = None
         if options["verbosity"] >= 2:
             progress = self.stdout.write
-        result = shop.seed(
+        result = seeding.seed(
             customers=customers,
             orders=orders,
             seed=options["seed"],
