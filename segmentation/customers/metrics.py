@@ -1,15 +1,14 @@
 """Behavioural metrics on Customer, recomputed set-based in SQL (never a loop over customers).
 
-On PostgreSQL the same recompute keeps each customer's order history (times and running
-totals, segmentation.models.OrderHistory), which the segment windows read.
+The same recompute keeps each customer's order history (times and running totals,
+segmentation.customers.models.OrderHistory), which the segment windows read.
 """
 
 from collections.abc import Collection
 
 from django.db import connection, transaction
 
-# Above this many ids a full recompute is cheaper than a long IN list (and SQLite caps
-# the number of parameters of one statement).
+# Above this many ids a full recompute is cheaper than a long IN list.
 MAX_SCOPED_IDS = 5000
 
 _AGGREGATE = """
@@ -85,8 +84,7 @@ def recompute_customer_metrics(customer_ids: Collection[int] | None = None) -> i
         changed = cursor.rowcount
         cursor.execute(_RESET.format(customer_scope=customer_scope), params)
         changed += cursor.rowcount
-        if connection.vendor == "postgresql":
-            cursor.execute(_HISTORY.format(order_scope=order_scope), params)
-            history_scope = f"AND h.customer_id IN ({marks})" if ids else ""
-            cursor.execute(_HISTORY_GONE.format(history_scope=history_scope), params)
+        cursor.execute(_HISTORY.format(order_scope=order_scope), params)
+        history_scope = f"AND h.customer_id IN ({marks})" if ids else ""
+        cursor.execute(_HISTORY_GONE.format(history_scope=history_scope), params)
         return changed

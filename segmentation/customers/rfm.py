@@ -207,18 +207,17 @@ def recompute_rfm() -> int:
     Rows that are already right are not rewritten: a second run changes 0 rows.
     """
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Two runs at once (beat and an import) would wait on each other's rows in
-            # different orders; one after the other, the second finds nothing to change.
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('segmenta.recompute_rfm'))")
-            # Rows that another writer holds (an import recomputing metrics, say): give up
-            # before PostgreSQL's deadlock check (1 s) could pick that writer as the victim.
-            # The task retries later; the import's own call brings the scores up to date.
-            cursor.execute("SET LOCAL lock_timeout = '500ms'")
-            # Three sorts of the scored customers: in memory rather than on disk. Compiling
-            # the CASE and window functions costs more than it saves here.
-            cursor.execute("SET LOCAL work_mem = '128MB'")
-            cursor.execute("SET LOCAL jit = off")
+        # Two runs at once (beat and an import) would wait on each other's rows in
+        # different orders; one after the other, the second finds nothing to change.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('segmenta.recompute_rfm'))")
+        # Rows that another writer holds (an import recomputing metrics, say): give up
+        # before PostgreSQL's deadlock check (1 s) could pick that writer as the victim.
+        # The task retries later; the import's own call brings the scores up to date.
+        cursor.execute("SET LOCAL lock_timeout = '500ms'")
+        # Three sorts of the scored customers: in memory rather than on disk. Compiling
+        # the CASE and window functions costs more than it saves here.
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(_SCORE)
         changed = cursor.rowcount
         cursor.execute(_RESET)

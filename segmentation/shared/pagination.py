@@ -2,8 +2,8 @@
 
 An exact COUNT(*) of a big filtered table costs more than the page itself, so matching rows
 are counted only up to a cap (settings.SEGMENTA_COUNT_CAP) with a LIMITed subquery; beyond
-it the list says "10,000+". On PostgreSQL an unfiltered table is labelled with the planner's
-estimate (pg_class.reltuples, kept by ANALYZE/autovacuum), e.g. "about 1,000,000".
+it the list says "10,000+". An unfiltered table is labelled with the planner's estimate
+(pg_class.reltuples, kept by ANALYZE/autovacuum), e.g. "about 1,000,000".
 Paging stays possible up to the cap (one page past it), where OFFSET is still cheap.
 """
 
@@ -24,16 +24,13 @@ def _significant(n: int, digits: int = 2) -> int:
 
 
 def table_estimate(queryset) -> int | None:
-    """The planner's row estimate for an unfiltered queryset on PostgreSQL, else None."""
+    """The planner's row estimate for an unfiltered queryset; None if filtered or unknown."""
     query = getattr(queryset, "query", None)
     if query is None or query.where or query.distinct or query.combinator:
         return None
     if query.low_mark or query.high_mark is not None:
         return None
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
+    with connections[queryset.db].cursor() as cursor:
         cursor.execute(
             "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
             [queryset.model._meta.db_table],

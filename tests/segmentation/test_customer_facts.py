@@ -22,7 +22,7 @@ from segmentation.customers.models import (
     Order,
 )
 from segmentation.customers.rfm import recompute_rfm
-from segmentation.demo.shop import seed
+from segmentation.demo.seeding import seed
 from segmentation.events.models import Cart, CartStatus
 from segmentation.segments import facts
 from segmentation.segments.catalogue import Context

@@ -85,7 +85,6 @@ def test_external_ids_are_unique_and_the_form_says_so(model, other):
     model.objects.create(**other(4))  # rows without an external id do not collide
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans and indexes")
 @pytest.mark.parametrize(
     ("query", "index"),
     [

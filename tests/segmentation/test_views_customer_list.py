@@ -311,7 +311,6 @@ def test_it_counts_within_the_time_budget():
     assert (count.value, count.exact) == (3, True)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's")
 def test_it_estimates_a_count_that_would_take_too_long():
     _customers(3)
     # Every row costs 20 ms to test, so counting three of them overruns a 5 ms budget.
@@ -334,7 +333,6 @@ def test_it_says_about_for_an_estimated_count(marketer_client, monkeypatch):
     assert count.text == "about 1,200 customers"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's")
 def test_it_gives_back_the_statement_timeout_after_counting():
     def timeout() -> str:
         with connection.cursor() as cursor:
