@@ -69,16 +69,16 @@ def test_a_database_url_made_from_an_entry_reads_back_as_the_same_entry(entry):
 
 
 @pytest.mark.parametrize(
-    "url", ["sqlite:///var/segmenta.sqlite3", "mysql://x/y", "pgsql://x/y", "/var/db"]
+    "url", ["file:///var/segmenta.db", "mysql://x/y", "pgsql://x/y", "/var/db"]
 )
 def test_anything_but_a_postgres_url_is_a_clear_error(url):
     with pytest.raises(ImproperlyConfigured, match="PostgreSQL only.*DATABASE_URL"):
         database_from_url(url)
 
 
-def test_the_settings_refuse_a_sqlite_database_url(tmp_path):
-    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+def test_the_settings_refuse_another_databases_url(tmp_path):
+    env = {**PRODUCTION, "DATABASE_URL": f"mysql://segmenta@{tmp_path.name}/segmenta"}
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert "DATABASE_URL must be a postgres:// URL" in result.stderr
-    assert "sqlite://" in result.stderr
+    assert "mysql://" in result.stderr
