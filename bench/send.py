@@ -39,8 +39,10 @@ from django.core.mail import get_connection
 from django.core.management import call_command
 from django.db import connection
 
-from campaigns import rendering, sending
+from campaigns import sending
 from campaigns.models import Campaign, Delivery, Track, Variant
+from campaigns.rendering.compiled import compile_variant
+from campaigns.rendering.mail import build_email
 from config.celery import app
 from segmentation.customers.models import ConsentStatus, Customer
 from segmentation.segments.models import Segment
@@ -107,7 +109,7 @@ def make_campaign(name: str) -> Campaign:
 def raw_loop(campaign: Campaign, count: int, shared) -> float:
     """Render and send `count` of the campaign's messages over one SMTP connection."""
     variant = Variant.objects.get(track__campaign=campaign)
-    compiled = rendering.compile_variant(variant, campaign.channel, campaign)
+    compiled = compile_variant(variant, campaign.channel, campaign)
     rows = (
         Delivery.objects.filter(campaign=campaign).select_related("customer").order_by("pk")[:count]
     )
@@ -118,7 +120,7 @@ def raw_loop(campaign: Campaign, count: int, shared) -> float:
     for delivery in rows.iterator(chunk_size=2000):
         delivery.campaign = campaign
         rendered = compiled.render(delivery.customer, delivery, campaign)
-        smtp.send_messages([rendering.build_email(rendered, campaign, delivery.customer, delivery)])
+        smtp.send_messages([build_email(rendered, campaign, delivery.customer, delivery)])
     smtp.close()
     sent = shared.total.value - before
     if sent != count:

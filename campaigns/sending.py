@@ -60,7 +60,7 @@ from django.db.models import Count, Exists, F, Max, Q
 from django.utils import timezone
 from psycopg import pq
 
-from campaigns import audience, rendering, sms, tasks, uring
+from campaigns import audience, sms, tasks, uring
 from campaigns.mime import to_bytes as mime_bytes
 from campaigns.models import (
     AbMode,
@@ -70,6 +70,9 @@ from campaigns.models import (
     DeliveryStatus,
     WinnerMetric,
 )
+from campaigns.rendering.checks import check_variant
+from campaigns.rendering.compiled import CompiledVariant, compile_variant
+from campaigns.rendering.mail import build_email
 from segmentation.consent.ledger import is_reachable
 from segmentation.customers.models import Channel, Customer
 from segmentation.segments.tree import check
@@ -110,7 +113,7 @@ def launch_problems(campaign: Campaign) -> list[str]:
         if total != 100:
             problems.append(f"{where}: the variants' weights add up to {total}, not 100.")
         for variant in variants:
-            for problem in rendering.check_variant(variant, campaign.channel):
+            for problem in check_variant(variant, campaign.channel):
                 problems.append(f"{where}, variant {variant.label}: {problem}")
     return problems + _winner_problems(campaign, tracks)
 
@@ -905,7 +908,7 @@ class _Batch:
         self.claim = claim
         self.report = BatchReport(claim=claim)
         self.limiter = RateLimiter(campaign.channel)
-        self.compiled: dict[int, rendering.CompiledVariant] = {}
+        self.compiled: dict[int, CompiledVariant] = {}
         self.accepted: list[int] = []
         self.retry: list[Delivery] = []
         self.in_flight_sql, self.topic_params = self._in_flight_statement()
@@ -1011,7 +1014,7 @@ class _Batch:
     def _render(self, row: Delivery) -> Outgoing:
         compiled = self.compiled.get(row.variant_id)
         if compiled is None:
-            compiled = rendering.compile_variant(row.variant, self.campaign.channel, self.campaign)
+            compiled = compile_variant(row.variant, self.campaign.channel, self.campaign)
             self.compiled[row.variant_id] = compiled
         rendered = compiled.render(row.customer, row, self.campaign)
         if self.campaign.channel == Channel.SMS:
@@ -1022,7 +1025,7 @@ class _Batch:
                 reference=row.public_id.hex,
             )
             return Outgoing(sms_message=message)
-        return _email(rendering.build_email(rendered, self.campaign, row.customer, row))
+        return _email(build_email(rendered, self.campaign, row.customer, row))
 
     def _in_flight_statement(self) -> tuple[str, list]:
         topic_sql, topic_params = "", []

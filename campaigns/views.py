@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from campaigns import audience, rendering, sending, winner
+from campaigns import audience, sending, winner
 from campaigns.forms import CampaignForm
 from campaigns.models import (
     AbMode,
@@ -29,6 +29,8 @@ from campaigns.models import (
     Track,
     Variant,
 )
+from campaigns.rendering.checks import PARTS
+from campaigns.rendering.context import variable_notes
 from campaigns.views_outbox import email_outbox_in_use
 from segmentation.segments.models import Segment
 from segmentation.segments.tree import RuleError
@@ -252,10 +254,8 @@ def _content_notes(campaign: Campaign) -> list[str]:
     notes = []
     tracks = campaign.tracks.select_related("segment").prefetch_related("variants")
     for track in tracks:
-        sources = [getattr(v, part) for v in track.variants.all() for part in rendering.PARTS]
-        notes += [
-            f"{track.segment.name}: {note}" for note in rendering.variable_notes(track, sources)
-        ]
+        sources = [getattr(v, part) for v in track.variants.all() for part in PARTS]
+        notes += [f"{track.segment.name}: {note}" for note in variable_notes(track, sources)]
     return notes
 
 
