@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -82,11 +83,20 @@ def refresh_results(campaign_id: int) -> int | None:
     return results.refresh(campaign).took_ms
 
 
+def request_refresh(campaign: Campaign) -> bool:
+    """Enqueue one refresh (at most one per campaign at a time); True if one was queued."""
+    timeout = settings.SEGMENTA_RESULTS_MAX_AGE
+    if not cache.add(results.refresh_key(campaign), 1, timeout=timeout):
+        return False
+    refresh_results.delay_on_commit(campaign.pk)
+    return True
+
+
 @shared_task(acks_late=True)
 def refresh_changing_results() -> int:
     """Periodic (CELERY_BEAT_SCHEDULE): a refresh for each campaign whose figures still move
     (sending, or within its conversion window), so that pages find fresh ones."""
-    return results.refresh_changing()
+    return sum(request_refresh(campaign) for campaign in results.changing())
 
 
 # --- end of results ------------------------------------------------------------------------
