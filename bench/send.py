@@ -39,10 +39,11 @@ from django.core.mail import get_connection
 from django.core.management import call_command
 from django.db import connection
 
-from campaigns import sending
 from campaigns.models import Campaign, Delivery, Track, Variant
 from campaigns.rendering.compiled import compile_variant
 from campaigns.rendering.mail import build_email
+from campaigns.sending.lifecycle import launch
+from campaigns.sending.progress import progress
 from config.celery import app
 from segmentation.customers.models import ConsentStatus, Customer
 from segmentation.segments.models import Segment
@@ -165,7 +166,7 @@ def stop_workers(processes: list) -> None:
 def ours(campaign: Campaign, recipients: int, shared) -> tuple[float, dict]:
     before = shared.total.value
     start = time.monotonic()
-    plan = sending.launch(campaign)
+    plan = launch(campaign)
     frozen = time.monotonic() - start
     log(f"ours: launched (froze {plan.recipients:,} recipients in {frozen:.1f}s)")
     deadline = time.monotonic() + 3600
@@ -177,7 +178,7 @@ def ours(campaign: Campaign, recipients: int, shared) -> tuple[float, dict]:
     while Campaign.objects.filter(pk=campaign.pk, status="sending").exists():
         time.sleep(0.2)
     campaign.refresh_from_db()
-    figures = sending.progress(campaign)
+    figures = progress(campaign)
     extra = shared.total.value - before - recipients
     if campaign.status != "sent" or figures["sent"] != recipients or extra:
         raise SystemExit(f"ours: {campaign.status}, {figures}, {extra} extra messages")

@@ -8,10 +8,10 @@ from django.core.mail.message import sanitize_address
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaigns import sending
 from campaigns.mime import to_bytes
 from campaigns.rendering.compiled import render
 from campaigns.rendering.mail import build_email
+from campaigns.sending.smtp import envelope_address
 from tests.campaigns.messages import campaign, customer, delivery, variant
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +78,6 @@ def test_the_envelope_address_is_what_sanitize_address_gives(address):
         expected = sanitize_address(address, "utf-8")
     except (ValueError, IndexError) as error:
         with pytest.raises(type(error)):
-            sending._envelope_address(address, "utf-8")
+            envelope_address(address, "utf-8")
         return
-    assert sending._envelope_address(address, "utf-8") == expected
+    assert envelope_address(address, "utf-8") == expected

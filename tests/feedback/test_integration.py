@@ -7,10 +7,12 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from campaigns import links, sending
+from campaigns import links
 from campaigns.rendering.compiled import render
 from campaigns.rendering.context import SAMPLE_LINK
 from campaigns.results import _count_providers
+from campaigns.sending import lifecycle
+from campaigns.sending.batch import run_batch
 from feedback.integration import response_counts
 from feedback.models import Answer, Response, SurveyStatus, TrackSurvey
 from segmentation.consent import gdpr, ledger
@@ -86,8 +88,8 @@ def test_a_sent_message_carries_a_working_survey_link(client, survey, settings):
     draft = campaign(segment("Everyone"))
     attach(survey, draft)
     ann = customer("Ann")
-    sending.launch(draft)
-    sending.run_batch(draft.pk)
+    lifecycle.launch(draft)
+    run_batch(draft.pk)
 
     (message,) = mail.outbox
     click = next(line for line in message.body.splitlines() if line.startswith("Tell us:"))

@@ -4,8 +4,10 @@ is missing, and the campaign's state and progress say so."""
 
 import pytest
 
-from campaigns import sending
 from campaigns.models import Delivery
+from campaigns.sending import lifecycle
+from campaigns.sending.progress import progress
+from campaigns.sending.requeue import requeue_stale
 from tests.campaigns.sending_builders import LEAN_EMAIL, campaign, recipients
 from tests.reliability.sendkit import (
     FAST_RECOVERY,
@@ -32,7 +34,7 @@ def recovery(settings):
 def test_a_worker_killed_three_times_sends_each_message_exactly_once(tmp_path, recovery):
     people = recipients(RECIPIENTS)
     draft = campaign(content=LEAN_EMAIL)
-    sending.launch(draft)
+    lifecycle.launch(draft)
     log = tmp_path / "workers.log"
 
     with smtp_server() as server:
@@ -59,7 +61,7 @@ def test_a_worker_killed_three_times_sends_each_message_exactly_once(tmp_path, r
     assert counts == {person.email: 1 for person in people}
     assert statuses(draft) == {"sent": RECIPIENTS}
     draft.refresh_from_db()
-    figures = sending.progress(draft)
+    figures = progress(draft)
     assert (figures["sent"], figures["remaining"], figures["failed"]) == (RECIPIENTS, 0, 0)
     assert figures["done"] is True
 
@@ -68,7 +70,7 @@ def test_a_campaign_is_not_finished_while_a_dead_workers_rows_wait(tmp_path, rec
     """The listmonk bug: a restart marked campaigns finished with recipients never mailed."""
     people = recipients(300)
     draft = campaign(content=LEAN_EMAIL)
-    sending.launch(draft)
+    lifecycle.launch(draft)
     log = tmp_path / "workers.log"
 
     with smtp_server() as server:
@@ -76,7 +78,7 @@ def test_a_campaign_is_not_finished_while_a_dead_workers_rows_wait(tmp_path, rec
             wait_for(lambda: server.handler.total >= 50, timeout=60, what="the first messages")
             kill_group(process)
         # No worker runs now: whatever the dead one held is still claimed or queued.
-        sending.requeue_stale()
+        requeue_stale()
         draft.refresh_from_db()
         assert draft.status == "sending"
         with worker(log, concurrency=1, **server.env):
