@@ -39,8 +39,11 @@ from django.core.mail import get_connection
 from django.core.management import call_command
 from django.db import connection
 
-from campaigns import rendering, sending
 from campaigns.models import Campaign, Delivery, Track, Variant
+from campaigns.rendering.compiled import compile_variant
+from campaigns.rendering.mail import build_email
+from campaigns.sending.lifecycle import launch
+from campaigns.sending.progress import progress
 from config.celery import app
 from segmentation.customers.models import ConsentStatus, Customer
 from segmentation.segments.models import Segment
@@ -85,11 +88,10 @@ def prepare(recipients: int) -> None:
             [recipients, ConsentStatus.GRANTED, ConsentStatus.NONE],
         )
         cursor.execute("ANALYZE segmentation_customer")
-        if connection.vendor == "postgresql":
-            # Earlier runs' rows were just deleted; this machine's server runs with autovacuum
-            # off, so clear them as autovacuum would, or every run would be slower than the last.
-            cursor.execute("VACUUM ANALYZE campaigns_delivery")
-    log(f"database ready in {time.perf_counter() - t0:.1f}s ({connection.vendor})")
+        # Earlier runs' rows were just deleted; this machine's server runs with autovacuum
+        # off, so clear them as autovacuum would, or every run would be slower than the last.
+        cursor.execute("VACUUM ANALYZE campaigns_delivery")
+    log(f"database ready in {time.perf_counter() - t0:.1f}s")
 
 
 def make_campaign(name: str) -> Campaign:
@@ -107,7 +109,7 @@ def make_campaign(name: str) -> Campaign:
 def raw_loop(campaign: Campaign, count: int, shared) -> float:
     """Render and send `count` of the campaign's messages over one SMTP connection."""
     variant = Variant.objects.get(track__campaign=campaign)
-    compiled = rendering.compile_variant(variant, campaign.channel, campaign)
+    compiled = compile_variant(variant, campaign.channel, campaign)
     rows = (
         Delivery.objects.filter(campaign=campaign).select_related("customer").order_by("pk")[:count]
     )
@@ -118,7 +120,7 @@ def raw_loop(campaign: Campaign, count: int, shared) -> float:
     for delivery in rows.iterator(chunk_size=2000):
         delivery.campaign = campaign
         rendered = compiled.render(delivery.customer, delivery, campaign)
-        smtp.send_messages([rendering.build_email(rendered, campaign, delivery.customer, delivery)])
+        smtp.send_messages([build_email(rendered, campaign, delivery.customer, delivery)])
     smtp.close()
     sent = shared.total.value - before
     if sent != count:
@@ -163,7 +165,7 @@ def stop_workers(processes: list) -> None:
 def ours(campaign: Campaign, recipients: int, shared) -> tuple[float, dict]:
     before = shared.total.value
     start = time.monotonic()
-    plan = sending.launch(campaign)
+    plan = launch(campaign)
     frozen = time.monotonic() - start
     log(f"ours: launched (froze {plan.recipients:,} recipients in {frozen:.1f}s)")
     deadline = time.monotonic() + 3600
@@ -175,7 +177,7 @@ def ours(campaign: Campaign, recipients: int, shared) -> tuple[float, dict]:
     while Campaign.objects.filter(pk=campaign.pk, status="sending").exists():
         time.sleep(0.2)
     campaign.refresh_from_db()
-    figures = sending.progress(campaign)
+    figures = progress(campaign)
     extra = shared.total.value - before - recipients
     if campaign.status != "sent" or figures["sent"] != recipients or extra:
         raise SystemExit(f"ours: {campaign.status}, {figures}, {extra} extra messages")
@@ -235,7 +237,6 @@ def main() -> None:
                 "concurrency": args.concurrency,
                 "smtp_pipelining": not args.no_pipelining,
                 **detail,
-                "database": connection.vendor,
             }
         )
     )

@@ -6,7 +6,7 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         # segmentation cannot import campaigns: it tells us through its signals.
-        from campaigns import checks, tasks, tracking  # noqa: F401 (checks registers itself)
+        from campaigns import tasks, tracking
         from segmentation.consent.signals import unsubscribed
         from segmentation.customers.signals import orders_recorded
 

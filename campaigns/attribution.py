@@ -34,17 +34,10 @@ from segmentation.customers.models import Order
 
 
 class Days(Func):
-    """A number of days as a duration: an interval on PostgreSQL, microseconds on databases
-    that keep durations as integers (SQLite), which is what Django's date arithmetic expects."""
+    """A number of days as an interval, for date arithmetic in the query."""
 
+    template = "make_interval(days => %(expressions)s)"
     output_field = DurationField()
-
-    def as_sql(self, compiler, connection, **extra):
-        if connection.features.has_native_duration_field:
-            extra["template"] = "make_interval(days => %(expressions)s)"
-        else:
-            extra["template"] = "(%(expressions)s * 86400000000)"
-        return super().as_sql(compiler, connection, **extra)
 
 
 def last_touch() -> QuerySet:
@@ -77,8 +70,7 @@ def attribute_conversions(since: datetime | None = None) -> int:
     started = timezone.now()
     select, params = _unattributed(since).query.sql_with_params()
     table = OrderAttribution._meta.db_table
-    # The WHERE is outside, so the subquery runs once per order (it also lets SQLite tell
-    # the SELECT from the ON CONFLICT clause).
+    # The WHERE is outside, so the subquery runs once per order.
     insert = (
         f"INSERT INTO {table} (order_id, delivery_id, attributed_at) "  # noqa: S608
         f"SELECT q.order_ref, q.touch, %s FROM ({select}) q WHERE q.touch IS NOT NULL "

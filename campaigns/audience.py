@@ -14,8 +14,8 @@ Everyone else gets a delivery row: holdout when bucket(h) < holdout_percent, els
 whose cumulative weight range holds variant_bucket(h); in test-then-winner mode a row outside
 the test share (test_bucket(h) >= test_percent) waits for the winner instead of being queued
 (status "waiting", with its split variant in case no winner is picked). h is
-`mix(campaign, customer)` below, computed inside the SQL statement, identically on PostgreSQL
-and SQLite, so that freezing again (or on another database) assigns the same people the same way.
+`mix(campaign, customer)` below, computed inside the SQL statement exactly as the Python
+function computes it, so that freezing again assigns the same people the same way.
 
 Freezing is one INSERT ... SELECT per track, ON CONFLICT (campaign, customer) DO NOTHING, in
 one transaction: never a Python loop over customers, and a second freeze adds nothing.
@@ -43,9 +43,9 @@ FREQUENCY_CAP = "frequency_cap"
 REASONS = (EARLIER_TRACK, NO_CONSENT, TOPIC, FREQUENCY_PREFERENCE, FREQUENCY_CAP)
 
 # The mix: Thomas Mueller's 32-bit integer hash (two xorshift-multiply rounds and a final
-# xorshift; good avalanche, every product below 2^59 so no 64-bit overflow on either
-# database), over customer_id + campaign_id * 2654435769 (the golden-ratio constant, so that
-# campaigns are far apart). SQLite has no XOR operator: x ^ y is written (x | y) - (x & y).
+# xorshift; good avalanche, every product below 2^59 so no bigint overflow), over
+# customer_id + campaign_id * 2654435769 (the golden-ratio constant, so that campaigns are far
+# apart). PostgreSQL writes XOR as #.
 # The two decimal digit pairs of h are independent enough to be two draws: h % 100 decides
 # the holdout, (h / 100) % 100 the variant.
 MASK = 0xFFFFFFFF
@@ -70,10 +70,12 @@ def variant_bucket(h: int) -> int:
 
 
 def _xor_shift(x: str) -> str:
-    return f"(({x} | ({x} >> 16)) - ({x} & ({x} >> 16)))"
+    """x ^ (x >> 16); # and >> share one precedence in PostgreSQL, hence the parentheses."""
+    return f"({x} # ({x} >> 16))"
 
 
-# Layered derived tables keep each step's expression written once (XOR repeats its operand).
+# Layered derived tables keep each step's expression written once (each step reads its
+# operand twice).
 # Every "%" is doubled: the statement carries parameters.
 _HASHED = f"""
 SELECT customer_id, reason, {_xor_shift("x3")} AS h FROM (
@@ -383,13 +385,6 @@ def _count(campaign: Campaign, track: Track, earlier: list[Track], now: datetime
 _COMPUTED = {"public_id", "campaign", "customer", "track", "variant", "status"}
 
 
-def _public_id_sql() -> str:
-    if connection.vendor == "postgresql":
-        return "gen_random_uuid()"
-    # Django stores UUIDs on SQLite as 32 hex digits.
-    return "lower(hex(randomblob(16)))"
-
-
 def _default_columns() -> tuple[list[str], list]:
     """Every other NOT NULL column with its model default, so new fields need no change here."""
     columns, params = [], []
@@ -405,7 +400,7 @@ def _insert(campaign: Campaign, track: Track, earlier: list[Track], now: datetim
     sql, params = _classified_sql(campaign, track, earlier, now)
     defaults, default_params = _default_columns()
     columns = ["public_id", "campaign_id", "customer_id", "track_id", "variant_id", "status"]
-    values = [_public_id_sql(), "%s", "c.customer_id", "%s", "c.variant_id", "c.outcome"]
+    values = ["gen_random_uuid()", "%s", "c.customer_id", "%s", "c.variant_id", "c.outcome"]
     values += ["%s"] * len(defaults)
     insert = f"""
         INSERT INTO {Delivery._meta.db_table} ({", ".join(columns + defaults)})

@@ -13,8 +13,8 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns import rendering
 from campaigns.models import Campaign, Variant
+from campaigns.rendering.checks import PARTS, check_variant
 from segmentation.consent.models import Topic
 from segmentation.customers.models import E164, Channel
 
@@ -185,14 +185,14 @@ class VariantForm(forms.ModelForm):
         variant = self.instance
         for name, value in self.cleaned_data.items():
             setattr(variant, name, value)
-        for problem in rendering.check_variant(variant, self.channel):
+        for problem in check_variant(variant, self.channel):
             self.add_error(_field_of(problem), problem)
 
 
 def _field_of(problem: str) -> str | None:
     if problem in _MISSING:
         return _MISSING[problem]
-    for field, label in rendering.PARTS.items():
+    for field, label in PARTS.items():
         if problem.startswith(f"{label}:"):
             return field
     return None

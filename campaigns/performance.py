@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db.models import F
 from django.db.models.fields.json import KeyTransform
 
-from campaigns import results
 from campaigns.models import Campaign, Channel
+from campaigns.tasks import request_refresh
 from campaigns.verdicts import Rate, roi
 
 RECENT = 8
@@ -149,7 +149,7 @@ def recent(campaigns: list[Campaign], limit: int = RECENT) -> list[CampaignLine]
     lines = [CampaignLine(campaign, _figures(campaign)) for campaign in campaigns[:limit]]
     for line in lines:
         if line.figures is None:
-            results.request_refresh(line.campaign)
+            request_refresh(line.campaign)
     return lines
 
 

@@ -4,9 +4,9 @@ collect() reads a campaign's delivery rows in a few grouped queries: the funnel 
 variant, the attributed orders (for the average order value), conversions per day, and, with
 a holdout, orders of the sent and the held-out customers in the same window (for the lift).
 The result is plain JSON, stored in CampaignResult: the results page renders from it, so a
-page view costs two small reads whatever the campaign's size, and a task (beat, or a view
-finding it stale) computes the next one. campaigns.verdicts turns it into rates, intervals and
-verdicts.
+page view costs two small reads whatever the campaign's size, and a task (campaigns.tasks:
+beat, or a view finding it stale) computes the next one. campaigns.verdicts turns it into
+rates, intervals and verdicts.
 
 Other apps add counts to the funnel (feedback adds survey responses) with provide_count()
 from their AppConfig.ready, so that campaigns does not import them.
@@ -267,13 +267,14 @@ def refresh(campaign: Campaign, now: datetime | None = None) -> CampaignResult:
         campaign=campaign,
         defaults={"computed_at": now or timezone.now(), "took_ms": took, "data": data},
     )
-    # A refresh asked for from now on computes again (request_refresh's guard is for the
-    # requests that arrive while one is queued or running).
-    cache.delete(_refresh_key(campaign))
+    # A refresh asked for from now on computes again (the guard of campaigns.tasks'
+    # request_refresh is for the requests that arrive while one is queued or running).
+    cache.delete(refresh_key(campaign))
     return result
 
 
-def _refresh_key(campaign: Campaign) -> str:
+def refresh_key(campaign: Campaign) -> str:
+    """The cache key that marks a refresh as queued or running (one at a time per campaign)."""
     return f"results-refresh:{campaign.pk}"
 
 
@@ -294,41 +295,17 @@ def still_changing(campaign: Campaign, now: datetime | None = None) -> bool:
     return now <= end + timedelta(days=campaign.conversion_window_days + 1)
 
 
-def request_refresh(campaign: Campaign) -> bool:
-    """Enqueue one refresh (at most one per campaign at a time); True if one was queued."""
-    from campaigns import tasks  # tasks import this module
-
-    if not cache.add(_refresh_key(campaign), 1, timeout=settings.SEGMENTA_RESULTS_MAX_AGE):
-        return False
-    tasks.refresh_results.delay_on_commit(campaign.pk)
-    return True
-
-
-def current(campaign: Campaign) -> CampaignResult | None:
-    """The snapshot to show. A small campaign without one is computed here and now; a large
-    one, or a stale one still changing, gets a refresh enqueued (the page polls for it)."""
-    result = CampaignResult.objects.filter(campaign=campaign).first()
-    if result is None and _small(campaign):
-        return refresh(campaign)
-    if result is None or (stale(result) and still_changing(campaign)):
-        request_refresh(campaign)
-    return result
-
-
-def _small(campaign: Campaign) -> bool:
+def small(campaign: Campaign) -> bool:
+    """Few enough deliveries to compute the snapshot during a request."""
     limit = settings.SEGMENTA_RESULTS_INLINE_LIMIT
     return Delivery.objects.filter(campaign=campaign)[: limit + 1].count() <= limit
 
 
-def refresh_changing(now: datetime | None = None) -> int:
-    """Enqueue a refresh for every launched campaign whose figures may still change."""
+def changing(now: datetime | None = None) -> list[Campaign]:
+    """Every launched campaign whose figures may still change."""
     now = now or timezone.now()
     recent = now - timedelta(days=90 + 1)  # the longest conversion window, plus a day
-    launched = Campaign.objects.filter(launched_at__gte=recent)
-    queued = 0
-    for campaign in launched.only(
+    launched = Campaign.objects.filter(launched_at__gte=recent).only(
         "pk", "status", "launched_at", "finished_at", "conversion_window_days"
-    ):
-        if still_changing(campaign, now):
-            queued += request_refresh(campaign)
-    return queued
+    )
+    return [campaign for campaign in launched if still_changing(campaign, now)]

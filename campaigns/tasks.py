@@ -1,13 +1,16 @@
-"""Celery tasks of campaigns. Tasks take ids or plain values and are safe to run twice."""
+"""Celery tasks of conversions (attribution), results and A/B winners, beside those modules;
+sending's tasks are in campaigns.sending. Tasks take ids or plain values and are safe to run
+twice."""
 
 from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import OperationalError
 from django.utils import timezone
 
-from campaigns import attribution, results, sending
+from campaigns import attribution, results, winner
 from campaigns.models import Campaign
 
 # --- conversions (attribution.py) --------------------------------------------------------
@@ -30,47 +33,7 @@ def attribute_after_orders(sender, since: datetime | None = None, **kwargs) -> N
     attribute_conversions.delay_on_commit(since.isoformat() if since else None)
 
 
-# --- end of conversions ------------------------------------------------------------------
-
-
-# --- sending (sending.py) ----------------------------------------------------------------
-
-
-@shared_task(acks_late=True)
-def send_batch(
-    campaign_id: int, claim: str | None = None, delivery_ids: list[int] | None = None
-) -> dict:
-    """Claim and send one batch of the campaign, then enqueue the next; with claim and
-    delivery_ids, retry those rows of an earlier batch. Safe to run twice: a row is sent
-    only by the claim that holds it, and only once (see campaigns.sending)."""
-    report = sending.run_batch(campaign_id, claim, delivery_ids)
-    if report.retry_ids:
-        kwargs = {"campaign_id": campaign_id, "claim": report.claim}
-        send_batch.apply_async(
-            kwargs={**kwargs, "delivery_ids": report.retry_ids}, countdown=report.retry_in
-        )
-    if report.more:
-        send_batch.delay_on_commit(campaign_id)
-    return {"claimed": report.claimed, "sent": report.sent, "failed": report.failed}
-
-
-@shared_task(acks_late=True)
-def start_due_campaigns() -> list[int]:
-    """Periodic (CELERY_BEAT_SCHEDULE): start scheduled campaigns whose time has come."""
-    return sending.start_due()
-
-
-@shared_task(acks_late=True)
-def requeue_stale() -> dict:
-    """Periodic (CELERY_BEAT_SCHEDULE): give rows of dead workers back, restart stalled
-    campaigns, finish those with nothing left to send."""
-    return sending.requeue_stale()
-
-
-# --- end of sending ----------------------------------------------------------------------
-
-
-# --- results (results.py) and A/B winners (winner.py) --------------------------------------
+# --- results (results.py) ------------------------------------------------------------------
 
 
 @shared_task(acks_late=True)
@@ -82,20 +45,27 @@ def refresh_results(campaign_id: int) -> int | None:
     return results.refresh(campaign).took_ms
 
 
+def request_refresh(campaign: Campaign) -> bool:
+    """Enqueue one refresh (at most one per campaign at a time); True if one was queued."""
+    timeout = settings.SEGMENTA_RESULTS_MAX_AGE
+    if not cache.add(results.refresh_key(campaign), 1, timeout=timeout):
+        return False
+    refresh_results.delay_on_commit(campaign.pk)
+    return True
+
+
 @shared_task(acks_late=True)
 def refresh_changing_results() -> int:
     """Periodic (CELERY_BEAT_SCHEDULE): a refresh for each campaign whose figures still move
     (sending, or within its conversion window), so that pages find fresh ones."""
-    return results.refresh_changing()
+    return sum(request_refresh(campaign) for campaign in results.changing())
 
 
-# --- end of results ------------------------------------------------------------------------
+# --- A/B winners (winner.py) ---------------------------------------------------------------
 
 
 @shared_task(acks_late=True)
 def decide_winners() -> list[int]:
     """Periodic (CELERY_BEAT_SCHEDULE): pick the A/B winner of every track whose test is
     done and whose wait is over, and send it to the rest of the track."""
-    from campaigns import winner  # winner imports sending, which imports this module
-
     return winner.decide_due()

@@ -27,8 +27,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from campaigns import links, rendering
+from campaigns import links
 from campaigns.models import Delivery
+from campaigns.rendering.compiled import ContentError, compile_variant
 from segmentation.consent.public_views import invalid_link
 from segmentation.customers.models import Customer
 from segmentation.events.models import Event, EventKind
@@ -121,10 +122,8 @@ def link_of(delivery: Delivery | None, index: int) -> str | None:
     if delivery is None or delivery.customer is None or delivery.variant is None:
         return None
     try:
-        compiled = rendering.compile_variant(
-            delivery.variant, delivery.campaign.channel, delivery.campaign
-        )
-    except rendering.ContentError:
+        compiled = compile_variant(delivery.variant, delivery.campaign.channel, delivery.campaign)
+    except ContentError:
         return None
     urls = compiled.render(delivery.customer, delivery).links
     return urls[index] if 0 <= index < len(urls) else None

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from campaigns import audience, rendering, sending, winner
+from campaigns import audience, winner
 from campaigns.forms import CampaignForm
 from campaigns.models import (
     AbMode,
@@ -29,6 +29,10 @@ from campaigns.models import (
     Track,
     Variant,
 )
+from campaigns.rendering.checks import PARTS
+from campaigns.rendering.context import variable_notes
+from campaigns.sending import lifecycle
+from campaigns.sending.progress import progress
 from campaigns.views_outbox import email_outbox_in_use
 from segmentation.segments.models import Segment
 from segmentation.segments.tree import RuleError
@@ -230,7 +234,7 @@ def campaign_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _review_page(request, campaign, status=200, problems=None) -> HttpResponse:
-    problems = sending.launch_problems(campaign) if problems is None else problems
+    problems = lifecycle.launch_problems(campaign) if problems is None else problems
     plan = _plan_or_none(campaign)
     context = {
         "campaign": campaign,
@@ -252,10 +256,8 @@ def _content_notes(campaign: Campaign) -> list[str]:
     notes = []
     tracks = campaign.tracks.select_related("segment").prefetch_related("variants")
     for track in tracks:
-        sources = [getattr(v, part) for v in track.variants.all() for part in rendering.PARTS]
-        notes += [
-            f"{track.segment.name}: {note}" for note in rendering.variable_notes(track, sources)
-        ]
+        sources = [getattr(v, part) for v in track.variants.all() for part in PARTS]
+        notes += [f"{track.segment.name}: {note}" for note in variable_notes(track, sources)]
     return notes
 
 
@@ -291,8 +293,8 @@ def campaign_launch(request: HttpRequest, pk: int) -> HttpResponse:
     if refused := _refuse_unless_draft(request, campaign):
         return refused
     try:
-        sending.launch(campaign)
-    except sending.LaunchError as error:
+        lifecycle.launch(campaign)
+    except lifecycle.LaunchError as error:
         return _review_page(request, campaign, 409, error.problems)
     if campaign.status == CampaignStatus.SCHEDULED:
         messages.success(request, f"Scheduled '{campaign.name}'.")
@@ -319,7 +321,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _progress_context(campaign: Campaign) -> dict:
-    figures = sending.progress(campaign)
+    figures = progress(campaign)
     to_send = figures["frozen"] - figures["holdout"]
     done = to_send - figures["remaining"]
     return {
@@ -362,7 +364,7 @@ def _control(request: HttpRequest, pk: int, action, done: str, not_done: str) ->
 @role_required(VIEW, CHANGE)
 def campaign_pause(request: HttpRequest, pk: int) -> HttpResponse:
     return _control(
-        request, pk, sending.pause,
+        request, pk, lifecycle.pause,
         "Paused '{name}': nothing more is sent until you resume.",
         "Only a campaign that is sending can be paused; this one is {status}.",
     )  # fmt: skip
@@ -372,7 +374,7 @@ def campaign_pause(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(VIEW, CHANGE)
 def campaign_resume(request: HttpRequest, pk: int) -> HttpResponse:
     return _control(
-        request, pk, sending.resume,
+        request, pk, lifecycle.resume,
         "Resumed '{name}'.",
         "Only a paused campaign can be resumed; this one is {status}.",
     )  # fmt: skip
@@ -382,7 +384,7 @@ def campaign_resume(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(VIEW, CHANGE)
 def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _control(
-        request, pk, sending.cancel,
+        request, pk, lifecycle.cancel,
         "Cancelled '{name}': messages not sent yet will not be sent.",
         "This campaign is {status}: there is nothing to cancel.",
     )  # fmt: skip

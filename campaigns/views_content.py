@@ -19,9 +19,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from campaigns import links, rendering, sms
+from campaigns import links, sms
 from campaigns.forms import TestSendForm, VariantForm
 from campaigns.models import Campaign, CampaignStatus, Track, Variant
+from campaigns.rendering import compiled
+from campaigns.rendering.checks import PARTS
+from campaigns.rendering.context import available_variables, variable_notes
+from campaigns.rendering.footer import SMS_OPTOUT_LABEL
+from campaigns.rendering.mail import build_email
+from campaigns.rendering.sms_length import sms_segments
 from campaigns.views import CHANGE, VIEW, _get_campaign_for_user, _get_track, _refuse_unless_draft
 from segmentation.customers.models import Channel, Customer
 from segmentation.segments.catalogue import reachable_q
@@ -71,11 +77,11 @@ def _page(request, campaign, track, forms, status=200, **extra) -> HttpResponse:
         "forms": forms,
         "editable": editable,
         "sms": campaign.channel == Channel.SMS,
-        "variables": rendering.available_variables(),
+        "variables": available_variables(),
         "test_form": extra.pop("test_form", None) or TestSendForm(channel=campaign.channel),
         "can_add": len(forms) < MAX_VARIANTS,
-        "variable_notes": rendering.variable_notes(
-            track, [_value(form, part) for form in forms for part in rendering.PARTS]
+        "variable_notes": variable_notes(
+            track, [_value(form, part) for form in forms for part in PARTS]
         ),
         "section": "campaigns",
         **extra,
@@ -246,8 +252,8 @@ def _render_sample(track, variant, campaign) -> dict:
     if customer is None:
         return {"preview_error": "This track's segment has no members to preview with."}
     try:
-        rendered = rendering.render(variant, customer, channel=campaign.channel, sample=True)
-    except rendering.ContentError as error:
+        rendered = compiled.render(variant, customer, channel=campaign.channel, sample=True)
+    except compiled.ContentError as error:
         return {"preview_error": f"Fix the content to see it: {error}"}
     return {"rendered": rendered, "customer": customer, "count": sms_count(rendered.sms)}
 
@@ -264,9 +270,9 @@ def _test_send(request, campaign, track) -> HttpResponse:
     # Someone must fill the template: a member of the track, or nobody (empty fields).
     customer = sample_customer(track, campaign.channel) or Customer(email=to)
     try:
-        rendered = rendering.render(variant, customer, channel=campaign.channel, sample=True)
+        rendered = compiled.render(variant, customer, channel=campaign.channel, sample=True)
         _deliver_test(campaign, customer, rendered, to)
-    except rendering.ContentError as error:
+    except compiled.ContentError as error:
         result, status = (False, f"Not sent: fix the content first. {error}"), 400
     except (OSError, smtplib.SMTPException, TestSendError) as error:
         result, status = (False, f"Not sent: {error}"), 502
@@ -292,7 +298,7 @@ def _deliver_test(campaign: Campaign, customer: Customer, rendered, to: str) -> 
         if not result.ok:
             raise TestSendError(result.error)
         return
-    rendering.build_email(rendered, campaign, customer, to=to).send()
+    build_email(rendered, campaign, customer, to=to).send()
 
 
 # --- the SMS counter ------------------------------------------------------------------------------
@@ -303,8 +309,8 @@ _FOOTER_EXAMPLE = uuid.UUID(int=0)
 
 def sms_count(text: str) -> dict:
     """Encoding, characters and segments of the text with the opt-out line added."""
-    footer = f"\n{rendering.SMS_OPTOUT_LABEL} {links.sms_optout_url(_FOOTER_EXAMPLE)}"
-    encoding, characters, segments = rendering.sms_segments(text.strip() + footer)
+    footer = f"\n{SMS_OPTOUT_LABEL} {links.sms_optout_url(_FOOTER_EXAMPLE)}"
+    encoding, characters, segments = sms_segments(text.strip() + footer)
     return {
         "encoding": encoding,
         "characters": characters,

@@ -25,6 +25,7 @@ from django_htmx.http import reswap, retarget
 
 from campaigns import charts, export, results, verdicts
 from campaigns.models import AbMode, Campaign, CampaignResult, WinnerDecision, WinnerMetric
+from campaigns.tasks import request_refresh
 from campaigns.views import CHANGE, VIEW, _get_campaign_for_user
 from segmentation.shared.access import role_required
 
@@ -62,6 +63,17 @@ class TrackSection:
         return self.decision.summary.rstrip(".") if self.decision else ""
 
 
+def current(campaign: Campaign) -> CampaignResult | None:
+    """The snapshot to show. A small campaign without one is computed here and now; a large
+    one, or a stale one still changing, gets a refresh enqueued (the page polls for it)."""
+    result = CampaignResult.objects.filter(campaign=campaign).first()
+    if result is None and results.small(campaign):
+        return results.refresh(campaign)
+    if result is None or (results.stale(result) and results.still_changing(campaign)):
+        request_refresh(campaign)
+    return result
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 @role_required(VIEW)
@@ -70,7 +82,7 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"campaign": campaign, "section": "campaigns", "launched": bool(campaign.launched_at)}
     if not campaign.launched_at:  # a draft or a scheduled campaign: no deliveries yet
         return render(request, TEMPLATE, context)
-    snapshot = results.current(campaign)
+    snapshot = current(campaign)
     context.update(_status(request, campaign, snapshot))
     polled = request.htmx and request.GET.get("region") == "status"
     if polled and context["refreshing"]:
@@ -198,7 +210,7 @@ def campaign_results_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     if not campaign.launched_at:
         return _see_other(url)
     shown = CampaignResult.objects.filter(campaign=campaign).only("computed_at").first()
-    if results.request_refresh(campaign):
+    if request_refresh(campaign):
         messages.success(request, "Refreshing the results: the page shows them when ready.")
         # The page then waits for a snapshot newer than the one it showed.
         after = "?" + urlencode({"after": shown.computed_at.isoformat()}) if shown else ""
@@ -225,7 +237,7 @@ def campaign_results_export(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if not campaign.launched_at:  # nothing sent: the columns without rows
         return export.response(verdicts.build(campaign, {"tracks": []}), fmt)
-    snapshot = results.current(campaign)
+    snapshot = current(campaign)
     if snapshot is None:
         response = HttpResponse(
             "The results are still being computed: try again in a minute.",

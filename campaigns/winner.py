@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
-from campaigns import attribution, results, sending, verdicts
+from campaigns import attribution, results, verdicts
 from campaigns.models import (
     AbMode,
     CampaignStatus,
@@ -33,6 +33,7 @@ from campaigns.models import (
     WinnerFallback,
     WinnerMetric,
 )
+from campaigns.sending.tasks import dispatch
 
 log = logging.getLogger(__name__)
 WAITING = DeliveryStatus.WAITING
@@ -114,7 +115,7 @@ def decide(
             figures=pick.figures,
             released=released,
         )
-        sending.dispatch(campaign.pk)
+        dispatch(campaign.pk)
     log.info("campaign %s track %s: %s", campaign.pk, track.pk, decision.summary)
     return decision
 

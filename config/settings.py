@@ -245,6 +245,8 @@ SEGMENTA_SKETCH_CACHE_SECONDS = env_int("SEGMENTA_SKETCH_CACHE_SECONDS", 3 * 360
 
 # Tasks outside the apps' tasks modules (autodiscovery does not reach them).
 CELERY_IMPORTS = [
+    "campaigns.sending.beat",
+    "campaigns.sending.tasks",
     "segmentation.consent.tasks",
     "segmentation.customers.tasks",
     "segmentation.imports.tasks",
@@ -276,12 +278,12 @@ SEGMENTA_SEND_STALL_SECONDS = env_int("SEGMENTA_SEND_STALL_SECONDS", 120)
 # once"); on: every commit is flushed, and each worker process sends far fewer per second.
 SEGMENTA_SEND_SYNCHRONOUS_COMMIT = env_bool("SEGMENTA_SEND_SYNCHRONOUS_COMMIT", False)
 CELERY_BEAT_SCHEDULE["start-due-campaigns"] = {
-    "task": "campaigns.tasks.start_due_campaigns",
+    "task": "campaigns.sending.beat.start_due_campaigns",
     "schedule": float(env_int("SEGMENTA_SCHEDULE_CHECK_SECONDS", 30)),
     "options": {"expires": env_int("SEGMENTA_SCHEDULE_CHECK_SECONDS", 30)},
 }
 CELERY_BEAT_SCHEDULE["requeue-stale-deliveries"] = {
-    "task": "campaigns.tasks.requeue_stale",
+    "task": "campaigns.sending.beat.requeue_stale",
     "schedule": float(env_int("SEGMENTA_REQUEUE_CHECK_SECONDS", 60)),
     "options": {"expires": env_int("SEGMENTA_REQUEUE_CHECK_SECONDS", 60)},
 }

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import Count, Prefetch
 
-from campaigns import rendering
 from campaigns.models import Campaign, Delivery, Track
+from campaigns.rendering.context import SAMPLE_LINK
 from feedback.answering import survey_url
 from feedback.models import Answer, QuestionKind, Response, SurveyStatus, TrackSurvey
 from segmentation.customers.models import Customer
@@ -36,7 +36,7 @@ def survey_variable(
     footer links do."""
     if delivery is None:
         attached = campaign is not None and TrackSurvey.objects.filter(track__campaign=campaign)
-        return rendering.SAMPLE_LINK if attached and attached.exists() else ""
+        return SAMPLE_LINK if attached and attached.exists() else ""
     if campaign is not None and campaign.pk == delivery.campaign_id:
         has_survey = delivery.track_id in _tracks_with_survey(campaign)
     else:

@@ -1,5 +1,5 @@
 """Freezing the audience: each skip reason, holdout share, variant split, dedupe across tracks,
-idempotence and the same assignment on a re-run. Runs on SQLite and PostgreSQL alike."""
+idempotence and the same assignment on a re-run."""
 
 import math
 from collections import Counter

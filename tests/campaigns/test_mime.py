@@ -8,9 +8,10 @@ from django.core.mail.message import sanitize_address
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaigns import rendering, sending
 from campaigns.mime import to_bytes
-from campaigns.rendering import render
+from campaigns.rendering.compiled import render
+from campaigns.rendering.mail import build_email
+from campaigns.sending.smtp import envelope_address
 from tests.campaigns.messages import campaign, customer, delivery, variant
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_a_campaign_email_is_byte_for_byte_what_django_writes(settings):
         html_body="<p>Hi {{ first_name }}</p><p>From here</p>",
     )
     person = customer("zoë@example.com", first_name="Zoë")
-    email = rendering.build_email(render(content, person, delivery(content, person)), on, person)
+    email = build_email(render(content, person, delivery(content, person)), on, person)
 
     ours, django = _both(email)
 
@@ -77,6 +78,6 @@ def test_the_envelope_address_is_what_sanitize_address_gives(address):
         expected = sanitize_address(address, "utf-8")
     except (ValueError, IndexError) as error:
         with pytest.raises(type(error)):
-            sending._envelope_address(address, "utf-8")
+            envelope_address(address, "utf-8")
         return
-    assert sending._envelope_address(address, "utf-8") == expected
+    assert envelope_address(address, "utf-8") == expected

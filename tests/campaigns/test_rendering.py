@@ -1,6 +1,7 @@
 """Message content: personalisation, the checker, the footer, tracked links, SMS length, the
 email and its headers."""
 
+from datetime import date
 from decimal import Decimal
 from email import message_from_bytes
 from html.parser import HTMLParser
@@ -9,10 +10,16 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import resolve
 
-from campaigns import links, rendering
-from campaigns.rendering import check_variant, compile_variant, render, sms_segments
+from campaigns import links
+from campaigns.rendering import context as rendering_context
+from campaigns.rendering.checks import check_variant
+from campaigns.rendering.compiled import ContentError, compile_variant, render
+from campaigns.rendering.context import SAMPLE_LINK, context_for
+from campaigns.rendering.mail import build_email
+from campaigns.rendering.sms_length import sms_segments
 from segmentation.consent.models import Topic
 from segmentation.customers.models import AttributeDefinition, AttributeType, Channel
+from segmentation.shared import tokens
 from tests.campaigns.messages import campaign, customer, delivery, variant
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +78,8 @@ def test_it_fills_declared_custom_attributes_only():
     person.save()
 
     assert render(content, person).text.startswith("gold 2019")
-    context = rendering.context_for(person)
-    assert context["attributes"] == {"tier": "gold", "since": rendering.date(2019, 5, 1)}
+    context = context_for(person)
+    assert context["attributes"] == {"tier": "gold", "since": date(2019, 5, 1)}
 
 
 def test_a_missing_attribute_takes_its_default():
@@ -85,9 +92,9 @@ def test_a_missing_attribute_takes_its_default():
 def test_the_context_holds_plain_values_only():
     AttributeDefinition.objects.create(key="tier", label="Tier", type=AttributeType.TEXT)
     person = customer(first_name="Ada", attributes={"tier": {"nested": "object"}})
-    context = rendering.context_for(person, campaign=campaign())
+    context = context_for(person, campaign=campaign())
 
-    plain = (str, int, float, bool, Decimal, rendering.date)
+    plain = (str, int, float, bool, Decimal, date)
     for name, value in context.items():
         values = value.values() if name == "attributes" else [value]
         assert all(isinstance(v, plain) for v in values), name
@@ -101,7 +108,7 @@ def test_templates_cannot_read_settings_or_secrets(settings):
         "[{% now 'SECRET_KEY' %}][{{ unsubscribe_url.__class__ }}]"
     )
 
-    with pytest.raises(rendering.ContentError, match="may not begin with underscores"):
+    with pytest.raises(ContentError, match="may not begin with underscores"):
         render(content, person)
     content.text_body = content.text_body.split("[{{ unsubscribe_url")[0]
     text = render(content, person).text
@@ -130,7 +137,9 @@ def test_the_subject_is_one_line():
 
 def test_a_survey_url_provider_fills_its_variable(monkeypatch):
     monkeypatch.setitem(
-        rendering._providers, "survey_url", ("Survey", lambda c, d, k: f"https://s.test/{c.pk}")
+        rendering_context._providers,
+        "survey_url",
+        ("Survey", lambda c, d, k: f"https://s.test/{c.pk}"),
     )
     content, person = _content(text_body="Tell us: {{ survey_url }}")
 
@@ -223,7 +232,7 @@ def test_it_refuses_tags_that_reach_outside(source, tag):
         f"HTML body: line 1: the tag {{% {tag} %}} is not allowed in messages. "
         "You can use: if, with, firstof, now, comment."
     ]
-    with pytest.raises(rendering.ContentError):
+    with pytest.raises(ContentError):
         render(content, person)
 
 
@@ -431,7 +440,7 @@ def test_the_opt_out_of_a_delivery_names_it():
     unsubscribe = _Page(rendered.html).hrefs[-2]
 
     token = _route(unsubscribe).kwargs["token"]
-    parts = rendering.tokens.read("unsubscribe", token)
+    parts = tokens.read("unsubscribe", token)
     assert parts == [sent.customer.public_id.hex, "email", "", sent.public_id.hex]
 
 
@@ -443,7 +452,7 @@ def test_the_opt_out_names_the_campaign_topic():
 
     rendered = render(content, person, delivery(content, person))
     token = _route(_Page(rendered.html).hrefs[-2]).kwargs["token"]
-    assert rendering.tokens.read("unsubscribe", token)[2] == "news"
+    assert tokens.read("unsubscribe", token)[2] == "news"
 
 
 def test_a_compiled_variant_renders_many_recipients_without_queries(django_assert_num_queries):
@@ -497,7 +506,7 @@ def _email(settings, mailto: str = "", to: str = "ada@example.com", **campaign_f
     content = variant(on, html_body="<p>Hi {{ first_name }}</p>", text_body="Hi {{ first_name }}")
     person = customer(to, first_name="Ada")
     sent = delivery(content, person)
-    email = rendering.build_email(render(content, person, sent), on, person, sent)
+    email = build_email(render(content, person, sent), on, person, sent)
     return email, message_from_bytes(email.message().as_bytes()), sent
 
 
@@ -518,7 +527,7 @@ def test_the_email_has_one_click_list_unsubscribe(settings):
     assert link.startswith("<https://segmenta.example/u/") and link.endswith(">")
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     token = _route(link[1:-1]).kwargs["token"]
-    assert rendering.tokens.read("unsubscribe", token)[3] == sent.public_id.hex
+    assert tokens.read("unsubscribe", token)[3] == sent.public_id.hex
 
 
 def test_the_email_adds_mailto_when_configured(settings):
@@ -562,10 +571,10 @@ def test_a_test_send_cannot_unsubscribe_the_sample_customer(settings):
     on = content.track.campaign
 
     rendered = render(content, person, sample=True)
-    email = rendering.build_email(rendered, on, person, to="tester@shop.test")
+    email = build_email(rendered, on, person, to="tester@shop.test")
 
     assert email.to == ["tester@shop.test"]
     assert "List-Unsubscribe" not in email.extra_headers
     assert "/u/" not in rendered.html + rendered.text
     assert "/preferences/" not in rendered.html + rendered.text
-    assert _Page(rendered.html).hrefs == [rendering.SAMPLE_LINK, rendering.SAMPLE_LINK]
+    assert _Page(rendered.html).hrefs == [SAMPLE_LINK, SAMPLE_LINK]

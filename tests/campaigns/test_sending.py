@@ -7,13 +7,20 @@ from email import message_from_bytes
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
-from campaigns import sending
 from campaigns.models import Campaign, Delivery, Track, Variant
-from campaigns.sending import LaunchError, RateLimiter
+from campaigns.sending import claims, lifecycle, mark
+from campaigns.sending.batch import run_batch
+from campaigns.sending.mark import MessageTransaction
+from campaigns.sending.progress import progress
+from campaigns.sending.ratelimit import RateLimiter
+from campaigns.sending.requeue import requeue_stale
+from campaigns.sending.smtp import EmailTransport
+from config.celery import app
 from segmentation.consent import ledger
 from segmentation.consent.models import ConsentSource, Topic, TopicConsent
 from segmentation.customers.models import ConsentStatus, Customer
@@ -39,7 +46,7 @@ def statuses(of: Campaign) -> dict[str, int]:
 
 def started(of: Campaign) -> Campaign:
     """Launched now, with no batch run yet (the tasks are not executed here)."""
-    sending.launch(of)
+    lifecycle.launch(of)
     return of
 
 
@@ -49,8 +56,8 @@ def started(of: Campaign) -> Campaign:
 def test_it_refuses_to_launch_without_tracks():
     empty = Campaign.objects.create(name="Empty")
 
-    with pytest.raises(LaunchError) as refused:
-        sending.launch(empty)
+    with pytest.raises(lifecycle.LaunchError) as refused:
+        lifecycle.launch(empty)
 
     assert refused.value.problems == ["Add at least one track: a segment and its message."]
 
@@ -58,8 +65,8 @@ def test_it_refuses_to_launch_without_tracks():
 def test_it_refuses_weights_that_do_not_add_up_to_100():
     draft = campaign(weights=(50, 30))
 
-    with pytest.raises(LaunchError, match="add up to 80, not 100"):
-        sending.launch(draft)
+    with pytest.raises(lifecycle.LaunchError, match="add up to 80, not 100"):
+        lifecycle.launch(draft)
     assert not Delivery.objects.exists()
 
 
@@ -67,7 +74,7 @@ def test_it_refuses_missing_or_broken_content():
     draft = campaign()
     Variant.objects.filter(track__campaign=draft).update(subject="", text_body="{% if %}")
 
-    problems = sending.launch_problems(draft)
+    problems = lifecycle.launch_problems(draft)
 
     assert any("subject" in p for p in problems), problems
     assert any("Text body" in p for p in problems), problems
@@ -77,7 +84,7 @@ def test_it_refuses_a_track_without_variants():
     draft = Campaign.objects.create(name="No content")
     Track.objects.create(campaign=draft, segment=everyone())
 
-    assert sending.launch_problems(draft) == ["Track 1 (Everyone): add a variant."]
+    assert lifecycle.launch_problems(draft) == ["Track 1 (Everyone): add a variant."]
 
 
 def test_it_freezes_and_starts_a_campaign_launched_now(django_capture_on_commit_callbacks):
@@ -85,7 +92,7 @@ def test_it_freezes_and_starts_a_campaign_launched_now(django_capture_on_commit_
     draft = campaign(holdout_percent=0)
 
     with django_capture_on_commit_callbacks() as enqueued:
-        plan = sending.launch(draft)
+        plan = lifecycle.launch(draft)
 
     assert plan.recipients == 3
     assert draft.status == "sending" and draft.launched_at
@@ -96,10 +103,10 @@ def test_it_freezes_and_starts_a_campaign_launched_now(django_capture_on_commit_
 def test_a_campaign_launches_once():
     recipients(1)
     draft = campaign()
-    sending.launch(draft)
+    lifecycle.launch(draft)
 
-    with pytest.raises(LaunchError, match="Only a draft"):
-        sending.launch(draft)
+    with pytest.raises(lifecycle.LaunchError, match="Only a draft"):
+        lifecycle.launch(draft)
     assert Delivery.objects.count() == 1
 
 
@@ -108,24 +115,24 @@ def test_a_scheduled_campaign_starts_when_due():
     later = timezone.now() + timedelta(hours=2)
     draft = campaign(scheduled_at=later)
 
-    assert sending.launch(draft) is None
+    assert lifecycle.launch(draft) is None
     assert draft.status == "scheduled" and not Delivery.objects.exists()
 
-    assert sending.start_due(now=later - timedelta(minutes=1)) == []
-    assert sending.start_due(now=later + timedelta(seconds=1)) == [draft.pk]
+    assert lifecycle.start_due(now=later - timedelta(minutes=1)) == []
+    assert lifecycle.start_due(now=later + timedelta(seconds=1)) == [draft.pk]
     draft.refresh_from_db()
     assert draft.status == "sending" and statuses(draft) == {"queued": 2}
-    assert sending.start_due(now=later + timedelta(seconds=2)) == []  # beat twice: once
+    assert lifecycle.start_due(now=later + timedelta(seconds=2)) == []  # beat twice: once
 
 
 def test_a_scheduled_campaign_broken_since_goes_back_to_draft():
     recipients(1)
     later = timezone.now() + timedelta(hours=1)
     draft = campaign(scheduled_at=later)
-    sending.launch(draft)
+    lifecycle.launch(draft)
     Variant.objects.filter(track__campaign=draft).update(weight=40)
 
-    assert sending.start_due(now=later + timedelta(seconds=1)) == []
+    assert lifecycle.start_due(now=later + timedelta(seconds=1)) == []
     draft.refresh_from_db()
     assert draft.status == "draft" and not Delivery.objects.exists()
 
@@ -138,7 +145,7 @@ def test_a_batch_sends_each_claimed_row_once_over_one_connection(any_smtp):
     people = recipients(30)
     draft = started(campaign())
 
-    report = sending.run_batch(draft.pk)
+    report = run_batch(draft.pk)
 
     assert report.claimed == report.sent == 30
     assert any_smtp.counts == {p.email: 1 for p in people}
@@ -151,7 +158,6 @@ def test_a_batch_sends_each_claimed_row_once_over_one_connection(any_smtp):
     assert set(rows.values_list("attempts", flat=True)) == {1}
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
 def test_a_batch_leaves_no_prepared_statement_behind(smtp):
     """A worker's connection lives on (CONN_MAX_AGE): a statement left prepared by each batch
     would pile up in the server's memory."""
@@ -161,7 +167,7 @@ def test_a_batch_leaves_no_prepared_statement_behind(smtp):
         cursor.execute("SELECT count(*) FROM pg_prepared_statements")
         before = cursor.fetchone()[0]
 
-    report = sending.run_batch(draft.pk)
+    report = run_batch(draft.pk)
 
     assert report.sent == 3 and smtp.total == 3
     with connection.cursor() as cursor:
@@ -173,7 +179,7 @@ def test_the_row_keeps_the_message_id_and_the_message_has_the_opt_out_headers(sm
     recipients(1)
     draft = started(campaign())
 
-    sending.run_batch(draft.pk)
+    run_batch(draft.pk)
 
     delivery = Delivery.objects.get()
     message = message_from_bytes(smtp.messages[0])
@@ -186,20 +192,25 @@ def test_the_row_keeps_the_message_id_and_the_message_has_the_opt_out_headers(sm
     assert message["List-Unsubscribe"].strip().startswith("<http")
 
 
-def test_a_message_whose_commit_fails_never_leaves(smtp):
-    """The final "." waits in the kernel until the row's COMMIT is out; a failed COMMIT resets
-    the connection, which drops it: the server discards the unfinished message."""
+@pytest.mark.django_db(transaction=True)  # as in a worker: autocommit
+def test_a_message_whose_commit_fails_goes_out_again_as_the_same_message(smtp, settings):
+    """Accepted by the server, but its mark never committed: the row stays claimed without
+    sent_at, comes back after the claim timeout and is sent again, with the same Message-ID."""
+    settings.SEGMENTA_SEND_CLAIM_TIMEOUT = 60
     recipients(1)
     draft = started(campaign())
 
-    failing = mock.patch.object(sending._Unit, "commit", side_effect=DatabaseError("gone"))
+    failing = mock.patch.object(MessageTransaction, "commit", side_effect=DatabaseError("gone"))
     with failing, pytest.raises(DatabaseError):
-        sending.run_batch(draft.pk)
+        run_batch(draft.pk)
 
-    time.sleep(0.3)
-    assert smtp.total == 0
     delivery = Delivery.objects.get()
-    assert (delivery.status, delivery.sent_at) == ("claimed", None)
+    assert (smtp.total, delivery.status, delivery.sent_at) == (1, "claimed", None)
+    Delivery.objects.update(claimed_at=timezone.now() - timedelta(minutes=5))
+    assert requeue_stale()["requeued"] == 1
+    assert run_batch(draft.pk).sent == 1
+    first, again = (message_from_bytes(m)["Message-ID"] for m in smtp.messages)
+    assert first == again == Delivery.objects.get().provider_message_id
 
 
 def test_batches_walk_the_queue_in_id_order_and_stop_when_empty(smtp, settings):
@@ -208,27 +219,27 @@ def test_batches_walk_the_queue_in_id_order_and_stop_when_empty(smtp, settings):
     draft = started(campaign())
     ids = sorted(Delivery.objects.values_list("pk", flat=True))
 
-    first = sending._claim(draft, "one", 4)
-    second = sending._claim(draft, "two", 4)
+    first = claims.claim_queued(draft, "one", 4)
+    second = claims.claim_queued(draft, "two", 4)
 
     assert first == ids[:4] and second == ids[4:8]
-    assert sending.run_batch(draft.pk).claimed == 2
-    assert sending.run_batch(draft.pk).claimed == 0
+    assert run_batch(draft.pk).claimed == 2
+    assert run_batch(draft.pk).claimed == 0
 
 
 def test_the_campaign_is_sent_only_when_no_row_is_left(smtp, settings):
     settings.SEGMENTA_SEND_BATCH_SIZE = 5
     recipients(7)
     draft = started(campaign())
-    sending._claim(draft, "someone-else", 2)
+    claims.claim_queued(draft, "someone-else", 2)
 
-    sending.run_batch(draft.pk)
-    sending.run_batch(draft.pk)
+    run_batch(draft.pk)
+    run_batch(draft.pk)
 
     draft.refresh_from_db()
     assert draft.status == "sending"  # two rows are still claimed by another worker
     Delivery.objects.filter(status="claimed").update(status="sent")
-    sending.run_batch(draft.pk)
+    run_batch(draft.pk)
     draft.refresh_from_db()
     assert draft.status == "sent" and draft.finished_at
 
@@ -239,13 +250,13 @@ def test_an_opt_out_after_freezing_skips_the_customer(smtp):
     draft = started(campaign())
     ledger.withdraw(Customer.objects.get(pk=leave.pk), "email", WITHDRAWAL)
 
-    report = sending.run_batch(draft.pk)
+    report = run_batch(draft.pk)
 
     assert smtp.counts == {keep.email: 1}
     assert report.skipped == 1
     skipped = Delivery.objects.get(customer=leave)
     assert (skipped.status, skipped.error) == ("skipped", "no_consent")
-    assert sending.progress(draft)["skipped_at_send"] == {"no_consent": 1}
+    assert progress(draft)["skipped_at_send"] == {"no_consent": 1}
 
 
 def test_a_topic_opt_out_after_freezing_skips_the_customer(smtp):
@@ -262,7 +273,7 @@ def test_a_topic_opt_out_after_freezing_skips_the_customer(smtp):
     draft = started(campaign(topic=news))
     TopicConsent.objects.filter(customer=leave).update(status="withdrawn")
 
-    sending.run_batch(draft.pk)
+    run_batch(draft.pk)
 
     assert smtp.counts == {keep.email: 1}
     assert Delivery.objects.get(customer=leave).error == "topic"
@@ -277,7 +288,7 @@ def test_the_frequency_cap_is_checked_again_when_sending(smtp, settings):
         status="sent", sent_at=timezone.now()
     )
 
-    sending.run_batch(draft.pk)
+    run_batch(draft.pk)
 
     assert Delivery.objects.get(campaign=draft, customer=first).error == "frequency_cap"
     assert Delivery.objects.get(campaign=draft, customer=second).status == "sent"
@@ -288,7 +299,7 @@ def test_an_erased_customer_is_skipped(smtp):
     draft = started(campaign())
     Customer.objects.all().delete()
 
-    sending.run_batch(draft.pk)
+    run_batch(draft.pk)
 
     assert Delivery.objects.get().error == "erased"
     assert smtp.total == 0
@@ -310,13 +321,13 @@ def test_a_permanent_refusal_fails_the_row_with_the_reason(any_smtp):
     draft = started(campaign())
 
     with refusing(any_smtp, "550 5.1.1 No such mailbox"):
-        report = sending.run_batch(draft.pk)
+        report = run_batch(draft.pk)
 
     delivery = Delivery.objects.get()
     assert report.failed == 1 and delivery.status == "failed"
     assert delivery.error == "end of data: 550 5.1.1 No such mailbox"
     assert delivery.sent_at is None and delivery.attempts == 1
-    sending.run_batch(draft.pk)  # the chain's next batch finds nothing left
+    run_batch(draft.pk)  # the chain's next batch finds nothing left
     draft.refresh_from_db()
     assert draft.status == "sent"  # finished, with a failure
 
@@ -328,13 +339,13 @@ def test_a_transient_refusal_is_retried_with_backoff(any_smtp, settings):
     draft = started(campaign())
 
     with refusing(any_smtp, "451 4.3.0 Try again later"):
-        report = sending.run_batch(draft.pk)
+        report = run_batch(draft.pk)
 
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.sent_at, delivery.attempts) == ("claimed", None, 1)
     assert report.retry_ids == [delivery.pk] and report.retry_in == 10
 
-    retried = sending.run_batch(draft.pk, report.claim, report.retry_ids)
+    retried = run_batch(draft.pk, report.claim, report.retry_ids)
 
     assert retried.sent == 1 and any_smtp.total == 1
     delivery.refresh_from_db()
@@ -375,7 +386,7 @@ def test_a_refused_envelope_fails_or_retries_that_row_and_the_batch_goes_on(
     draft = started(campaign())
 
     with refusing_turn(any_smtp, command, answer, turn=2):
-        report = sending.run_batch(draft.pk)
+        report = run_batch(draft.pk)
 
     refused = Delivery.objects.exclude(status="sent").select_related("customer").get()
     assert refused.status == status and refused.sent_at is None
@@ -393,7 +404,7 @@ def test_a_server_that_takes_data_after_refusing_the_recipient_gets_no_empty_mes
     draft = started(campaign())
 
     with refusing_turn(smtp, "RCPT", "550 5.1.1 No such mailbox", turn=2, accept_anyway=True):
-        report = sending.run_batch(draft.pk)
+        report = run_batch(draft.pk)
 
     refused = Delivery.objects.exclude(status="sent").select_related("customer").get()
     assert (refused.status, refused.error) == ("failed", "RCPT: 550 5.1.1 No such mailbox")
@@ -407,8 +418,8 @@ def test_it_gives_up_after_the_last_attempt(smtp, settings):
     draft = started(campaign())
 
     with refusing(smtp, "451 4.3.0 Try again later"):
-        report = sending.run_batch(draft.pk)
-        again = sending.run_batch(draft.pk, report.claim, report.retry_ids)
+        report = run_batch(draft.pk)
+        again = run_batch(draft.pk, report.claim, report.retry_ids)
 
     delivery = Delivery.objects.get()
     assert again.retry_ids == [] and delivery.status == "failed"
@@ -418,9 +429,9 @@ def test_it_gives_up_after_the_last_attempt(smtp, settings):
 def test_a_retry_of_rows_no_longer_held_sends_nothing(smtp):
     recipients(1)
     draft = started(campaign())
-    sending._claim(draft, "dead-worker", 10)
+    claims.claim_queued(draft, "dead-worker", 10)
 
-    report = sending.run_batch(
+    report = run_batch(
         draft.pk, "another-claim", list(Delivery.objects.values_list("pk", flat=True))
     )
 
@@ -433,7 +444,7 @@ def test_an_unreachable_server_is_a_transient_failure(settings):
     recipients(2)
     draft = started(campaign())
 
-    report = sending.run_batch(draft.pk)
+    report = run_batch(draft.pk)
 
     assert sorted(report.retry_ids) == sorted(Delivery.objects.values_list("pk", flat=True))
     assert set(Delivery.objects.values_list("attempts", "status")) == {(1, "claimed")}
@@ -446,27 +457,27 @@ def test_a_paused_campaign_is_claimed_no_more_and_resumes(smtp, django_capture_o
     recipients(3)
     draft = started(campaign())
 
-    assert sending.pause(draft) and draft.status == "paused"
-    assert sending.run_batch(draft.pk).claimed == 0
+    assert lifecycle.pause(draft) and draft.status == "paused"
+    assert run_batch(draft.pk).claimed == 0
     with django_capture_on_commit_callbacks() as enqueued:
-        assert sending.resume(draft)
+        assert lifecycle.resume(draft)
     assert draft.status == "sending" and len(enqueued) == 4
-    assert sending.run_batch(draft.pk).sent == 3
+    assert run_batch(draft.pk).sent == 3
 
 
 def test_a_batch_in_flight_stops_within_a_second_of_a_pause(smtp, settings):
     recipients(40)
     draft = started(campaign())
-    real_send = sending.EmailTransport.send
+    real_send = EmailTransport.send
 
-    def slow_send(self, out, commit):
+    def slow_send(self, out):
         time.sleep(0.1)
         if Delivery.objects.filter(status="sent").count() + len(smtp.counts) >= 5:
             Campaign.objects.filter(pk=draft.pk).update(status="paused")
-        return real_send(self, out, commit)
+        return real_send(self, out)
 
-    with mock.patch.object(sending.EmailTransport, "send", slow_send):
-        report = sending.run_batch(draft.pk)
+    with mock.patch.object(EmailTransport, "send", slow_send):
+        report = run_batch(draft.pk)
 
     assert 5 <= report.sent < 40
     assert statuses(draft) == {"sent": report.sent, "queued": 40 - report.sent}
@@ -475,17 +486,17 @@ def test_a_batch_in_flight_stops_within_a_second_of_a_pause(smtp, settings):
 def test_a_slow_batch_keeps_its_claim_fresh(smtp):
     recipients(8)
     draft = started(campaign())
-    real_send = sending.EmailTransport.send
+    real_send = EmailTransport.send
     seen = []
 
-    def slow_send(self, out, commit):
+    def slow_send(self, out):
         time.sleep(0.3)
         last = Delivery.objects.order_by("pk").last()
         seen.append(last.claimed_at)
-        return real_send(self, out, commit)
+        return real_send(self, out)
 
-    with mock.patch.object(sending.EmailTransport, "send", slow_send):
-        sending.run_batch(draft.pk)
+    with mock.patch.object(EmailTransport, "send", slow_send):
+        run_batch(draft.pk)
 
     assert seen[-1] > seen[0]  # the last row's claim was refreshed while it waited
 
@@ -493,12 +504,12 @@ def test_a_slow_batch_keeps_its_claim_fresh(smtp):
 def test_cancel_stops_what_is_queued(smtp):
     recipients(4)
     draft = started(campaign())
-    sending._claim(draft, "in-flight", 1)
+    claims.claim_queued(draft, "in-flight", 1)
 
-    assert sending.cancel(draft) and draft.status == "cancelled"
+    assert lifecycle.cancel(draft) and draft.status == "cancelled"
     assert statuses(draft) == {"cancelled": 3, "claimed": 1}
-    assert sending.run_batch(draft.pk).claimed == 0
-    assert not sending.cancel(draft)
+    assert run_batch(draft.pk).claimed == 0
+    assert not lifecycle.cancel(draft)
 
 
 # --- recovery ---
@@ -520,7 +531,7 @@ def test_stale_claims_go_back_to_the_queue_or_count_as_sent(
         status="claimed", claimed_by="alive", claimed_at=timezone.now()
     )
 
-    totals = sending.requeue_stale()
+    totals = requeue_stale()
 
     assert (totals["requeued"], totals["sent"]) == (1, 1)
     assert dict(Delivery.objects.values_list("pk", "status")) == {
@@ -537,9 +548,9 @@ def test_stale_claims_of_a_cancelled_campaign_are_cancelled(settings):
     Delivery.objects.update(
         status="claimed", claimed_by="dead", claimed_at=timezone.now() - timedelta(minutes=5)
     )
-    sending.cancel(draft)
+    lifecycle.cancel(draft)
 
-    assert sending.requeue_stale()["cancelled"] == 2
+    assert requeue_stale()["cancelled"] == 2
     assert statuses(draft) == {"cancelled": 2}
 
 
@@ -550,7 +561,7 @@ def test_a_stalled_campaign_gets_its_batches_again(settings, django_capture_on_c
     Campaign.objects.filter(pk=draft.pk).update(launched_at=timezone.now() - timedelta(minutes=5))
 
     with django_capture_on_commit_callbacks() as enqueued:
-        totals = sending.requeue_stale()
+        totals = requeue_stale()
 
     assert totals["restarted"] == 1 and len(enqueued) == 4
 
@@ -560,7 +571,7 @@ def test_requeue_finishes_a_campaign_with_nothing_left():
     draft = started(campaign())
     Delivery.objects.update(status="sent", sent_at=timezone.now())
 
-    assert sending.requeue_stale()["finished"] == 1
+    assert requeue_stale()["finished"] == 1
     draft.refresh_from_db()
     assert draft.status == "sent"
 
@@ -573,9 +584,9 @@ def test_progress_counts_every_state(smtp, settings):
     recipients(5)
     recipients(2, start=5, email_consent=ConsentStatus.WITHDRAWN)
     draft = started(campaign())
-    sending.run_batch(draft.pk)
+    run_batch(draft.pk)
 
-    figures = sending.progress(draft)
+    figures = progress(draft)
 
     assert figures["frozen"] == 5
     assert figures["sent"] == 3 and figures["remaining"] == 2
@@ -590,7 +601,7 @@ def test_progress_counts_messages_in_flight_as_sent():
     first = Delivery.objects.order_by("pk").first()
     Delivery.objects.filter(pk=first.pk).update(status="claimed", sent_at=timezone.now())
 
-    figures = sending.progress(draft)
+    figures = progress(draft)
 
     assert (figures["sent"], figures["remaining"]) == (1, 1)
 
@@ -603,12 +614,12 @@ def test_a_launched_campaign_is_sent_end_to_end(memory_mail, run_on_commit):
     draft = campaign()
 
     with run_on_commit():
-        sending.launch(draft)
+        lifecycle.launch(draft)
 
     draft.refresh_from_db()
     assert draft.status == "sent"
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f"r{i}@example.com" for i in range(12))
-    assert sending.progress(draft)["done"] is True
+    assert progress(draft)["done"] is True
 
 
 # --- the rate limit and the consent condition ---
@@ -618,7 +629,7 @@ def test_the_rate_limit_holds_across_limiters_within_a_second(settings):
     settings.SEGMENTA_SEND_RATE_EMAIL = 40
     first, second = RateLimiter("email"), RateLimiter("email")
     taken = 0
-    with mock.patch("campaigns.sending.time.time", return_value=1_000_000.5):
+    with mock.patch("campaigns.sending.ratelimit.time.time", return_value=1_000_000.5):
         for limiter in (first, second) * 50:
             got = limiter._take(1_000_000)
             taken += got
@@ -627,7 +638,7 @@ def test_the_rate_limit_holds_across_limiters_within_a_second(settings):
 
 def test_an_unlimited_channel_never_waits(settings):
     settings.SEGMENTA_SEND_RATE_SMS = 0
-    with mock.patch("campaigns.sending.time.sleep") as sleep:
+    with mock.patch("campaigns.sending.ratelimit.time.sleep") as sleep:
         for _ in range(1000):
             RateLimiter("sms").wait()
     sleep.assert_not_called()
@@ -640,6 +651,14 @@ def test_a_limited_channel_waits_for_the_next_second(settings):
     for _ in range(7):
         limiter.wait()
     assert time.monotonic() - began > 1.0
+
+
+def test_the_beat_entries_of_campaigns_name_registered_tasks():
+    app.loader.import_default_modules()
+    names = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
+    campaigns = [name for name in names if name.startswith("campaigns.")]
+    assert len(campaigns) == 5
+    assert all(name in app.tasks for name in campaigns)
 
 
 @pytest.mark.parametrize("channel", ["email", "sms"])
@@ -655,7 +674,7 @@ def test_the_send_time_consent_condition_matches_reachable_q(channel):
         Customer.objects.create(email=None, phone="", email_consent=state, sms_consent=state)
     expected = set(Customer.objects.filter(reachable_q(channel)).values_list("pk", flat=True))
     with connection.cursor() as cursor:
-        where = sending.REACHABLE_SQL[channel]
+        where = mark.REACHABLE_SQL[channel]
         cursor.execute(f"SELECT c.id FROM segmentation_customer c WHERE {where}")  # noqa: S608
         got = {row[0] for row in cursor.fetchall()}
     assert got == expected and expected

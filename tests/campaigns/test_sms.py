@@ -4,8 +4,10 @@ import json
 
 import pytest
 
-from campaigns import sending, sms
+from campaigns import sms
 from campaigns.models import Delivery
+from campaigns.sending import lifecycle
+from campaigns.sending.batch import run_batch
 from campaigns.sms import HttpSmsBackend, MemorySmsBackend, OutboxSmsBackend, SmsMessage
 from tests.campaigns.sending_builders import campaign, recipients
 from tests.support.fake_sms import fake_sms_provider
@@ -137,9 +139,9 @@ def test_the_outbox_writes_one_json_file_per_message(tmp_path):
 def test_an_sms_campaign_is_sent_with_the_opt_out_link_in_every_message(provider):
     people = recipients(4, channel="sms")
     draft = campaign(channel="sms")
-    sending.launch(draft)
+    lifecycle.launch(draft)
 
-    report = sending.run_batch(draft.pk)
+    report = run_batch(draft.pk)
 
     assert report.sent == 4
     assert sorted(m["to"] for m in provider.received) == sorted(p.phone for p in people)
@@ -155,10 +157,10 @@ def test_an_sms_campaign_is_sent_with_the_opt_out_link_in_every_message(provider
 def test_an_sms_the_provider_refuses_fails_or_is_retried(provider):
     recipients(3, channel="sms")
     draft = campaign(channel="sms")
-    sending.launch(draft)
+    lifecycle.launch(draft)
     provider.script = [200, 400, 429]
 
-    report = sending.run_batch(draft.pk)
+    report = run_batch(draft.pk)
 
     rows = list(Delivery.objects.order_by("pk").values_list("status", "error", "attempts"))
     assert rows[0] == ("sent", "", 1)
@@ -173,8 +175,8 @@ def test_the_memory_backend_collects_messages(settings):
     MemorySmsBackend.outbox.clear()
     recipients(2, channel="sms")
     draft = campaign(channel="sms")
-    sending.launch(draft)
+    lifecycle.launch(draft)
 
-    sending.run_batch(draft.pk)
+    run_batch(draft.pk)
 
     assert len(MemorySmsBackend.outbox) == 2

@@ -8,7 +8,7 @@ from django.urls import resolve
 
 from campaigns import links, tracking
 from campaigns.models import Delivery
-from campaigns.rendering import render
+from campaigns.rendering.compiled import render
 from segmentation.consent import ledger
 from segmentation.consent.models import ConsentAction
 from segmentation.customers.models import Channel, ConsentStatus

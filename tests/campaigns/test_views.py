@@ -10,8 +10,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns import audience, sending
+from campaigns import audience
 from campaigns.models import Campaign, Delivery, Track, Variant
+from campaigns.sending import lifecycle
 from config.outbox import OutboxBackend
 from segmentation.customers.models import ConsentStatus, Customer
 from segmentation.segments.models import Segment
@@ -459,7 +460,7 @@ def test_the_review_lists_what_stops_a_launch(marketer_client, draft):
     page = parse(marketer_client.get(reverse("campaign_review", args=[draft.pk])).content)
 
     problems = [li.text for li in page.find("div", "launch-problems").find_all("li")]
-    assert problems == sending.launch_problems(draft)
+    assert problems == lifecycle.launch_problems(draft)
     assert "disabled" in page.find("button", "button-launch").attrs
 
 
@@ -506,7 +507,7 @@ def test_a_campaign_with_a_future_time_is_scheduled(marketer_client, draft):
 
 @pytest.fixture
 def launched(draft) -> Campaign:
-    sending.launch(draft)  # tasks are not run: it stays "sending"
+    lifecycle.launch(draft)  # tasks are not run: it stays "sending"
     draft.refresh_from_db()
     return draft
 
@@ -555,7 +556,7 @@ def test_the_progress_region_polls_while_sending(marketer_client, launched):
 
 def test_the_progress_region_stops_polling_once_sent(marketer_client, draft, run_on_commit):
     with run_on_commit():
-        sending.launch(draft)
+        lifecycle.launch(draft)
     draft.refresh_from_db()
 
     response = marketer_client.get(draft.get_absolute_url(), headers={"HX-Request": "true"})

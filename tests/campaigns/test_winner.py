@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns import audience, sending, winner
+from campaigns import audience, winner
 from campaigns.models import (
     AbMode,
     Campaign,
@@ -19,7 +19,8 @@ from campaigns.models import (
     Track,
     WinnerDecision,
 )
-from campaigns.sending import LaunchError
+from campaigns.sending import claims, lifecycle
+from campaigns.sending.batch import run_batch
 from segmentation.customers.models import Order
 from tests.campaigns.sending_builders import LEAN_EMAIL, campaign, recipients
 
@@ -43,7 +44,7 @@ def rows(of: Campaign, **filters):
 
 
 def launched(of: Campaign) -> Campaign:
-    sending.launch(of)  # the batch tasks are not executed here
+    lifecycle.launch(of)  # the batch tasks are not executed here
     return of
 
 
@@ -94,8 +95,8 @@ def test_winner_mode_needs_two_variants_somewhere():
     recipients(5)
     single = campaign(content=LEAN_EMAIL, ab_mode=AbMode.WINNER)
 
-    with pytest.raises(LaunchError) as refused:
-        sending.launch(single)
+    with pytest.raises(lifecycle.LaunchError) as refused:
+        lifecycle.launch(single)
 
     assert "at least two variants" in str(refused.value.args)
 
@@ -132,7 +133,7 @@ def test_a_waiting_campaign_is_not_finished():
     draft = launched(ab_campaign(200))
     send_test(draft, {"A": 0.1, "B": 0.1})
 
-    assert not sending.finish_if_done(draft.pk)
+    assert not claims.finish_if_done(draft.pk)
     draft.refresh_from_db()
     assert draft.status == CampaignStatus.SENDING
 
@@ -233,7 +234,7 @@ def test_the_rest_is_released_exactly_once(few_needed):
 
 def test_the_rest_is_sent_once_over_smtp_and_the_campaign_finishes(smtp, few_needed):
     draft = launched(ab_campaign(300))
-    while sending.run_batch(draft.pk).claimed:  # the test share, for real
+    while run_batch(draft.pk).claimed:  # the test share, for real
         pass
     test_sent = rows(draft, status=SENT).count()
     rows(draft, status=SENT, variant__label="B").update(clicked_at=timezone.now())
@@ -241,7 +242,7 @@ def test_the_rest_is_sent_once_over_smtp_and_the_campaign_finishes(smtp, few_nee
     assert smtp.total == test_sent
 
     winner.decide_due()
-    while sending.run_batch(draft.pk).claimed:
+    while run_batch(draft.pk).claimed:
         pass
 
     draft.refresh_from_db()
@@ -257,7 +258,7 @@ def test_the_rest_is_sent_once_over_smtp_and_the_campaign_finishes(smtp, few_nee
 def test_cancelling_cancels_the_waiting_rest():
     draft = launched(ab_campaign(200))
 
-    sending.cancel(draft)
+    lifecycle.cancel(draft)
 
     assert not rows(draft, status=WAITING).exists()
     assert rows(draft, status=DeliveryStatus.CANCELLED).count() == 200
@@ -266,11 +267,11 @@ def test_cancelling_cancels_the_waiting_rest():
 def test_a_paused_campaign_waits_with_its_decision(few_needed):
     draft = launched(ab_campaign())
     send_test(draft, {"A": 0.1, "B": 0.5})
-    sending.pause(draft)
+    lifecycle.pause(draft)
 
     assert winner.decide_due() == []
 
-    sending.resume(draft)
+    lifecycle.resume(draft)
     assert len(winner.decide_due()) == 1
 
 

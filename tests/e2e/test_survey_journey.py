@@ -5,8 +5,8 @@ the outbox, answers with the keyboard and sees the thanks; the marketer reads NP
 import pytest
 from playwright.sync_api import expect
 
-from campaigns import sending
 from campaigns.models import Campaign, Delivery, Track, Variant
+from campaigns.sending import lifecycle
 from feedback.answering import save_answers
 from feedback.models import Question, Response, Survey
 from segmentation.customers.models import ConsentStatus, Customer
@@ -76,7 +76,7 @@ def test_a_customer_answers_from_the_outbox_and_the_marketer_sees_nps_per_segmen
     settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
 
     _build_survey(page)
-    sending.launch(draft)  # the batches run in this process (eager tasks), into the outbox
+    lifecycle.launch(draft)  # the batches run in this process (eager tasks), into the outbox
     assert Delivery.objects.filter(campaign=draft, status="sent").count() == 2
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()

@@ -7,8 +7,12 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from campaigns import links, rendering, sending
+from campaigns import links
+from campaigns.rendering.compiled import render
+from campaigns.rendering.context import SAMPLE_LINK
 from campaigns.results import _count_providers
+from campaigns.sending import lifecycle
+from campaigns.sending.batch import run_batch
 from feedback.integration import response_counts
 from feedback.models import Answer, Response, SurveyStatus, TrackSurvey
 from segmentation.consent import gdpr, ledger
@@ -48,7 +52,7 @@ def test_a_message_links_to_its_deliverys_survey_page(survey):
     attach(survey, sent)
     delivery = deliver(sent, customer("Ann"))
 
-    rendered = rendering.render(delivery.variant, delivery.customer, delivery)
+    rendered = render(delivery.variant, delivery.customer, delivery)
 
     url = tokens.absolute(reverse("survey_answer", args=[survey_token(delivery)]))
     # The HTML link is tracked like any other: the click redirect leads to the survey.
@@ -60,7 +64,7 @@ def test_a_track_without_a_survey_renders_an_empty_link(survey):
     sent = campaign(segment("Everyone"), status="sent")
     delivery = deliver(sent, customer("Ann"))
 
-    rendered = rendering.render(delivery.variant, delivery.customer, delivery)
+    rendered = render(delivery.variant, delivery.customer, delivery)
 
     assert rendered.text.startswith("Tell us:\n") and rendered.links == []
 
@@ -70,13 +74,13 @@ def test_previews_and_tests_get_a_link_that_goes_nowhere(survey):
     variant = draft.tracks.get().variants.get()
     ann = customer("Ann")
 
-    without = rendering.render(variant, ann, sample=True)
+    without = render(variant, ann, sample=True)
     attach(survey, draft)
     draft.refresh_from_db()
-    with_survey = rendering.render(variant, ann, sample=True)
+    with_survey = render(variant, ann, sample=True)
 
     assert without.text.startswith("Tell us:\n")
-    assert with_survey.text.startswith(f"Tell us: {rendering.SAMPLE_LINK}")
+    assert with_survey.text.startswith(f"Tell us: {SAMPLE_LINK}")
 
 
 def test_a_sent_message_carries_a_working_survey_link(client, survey, settings):
@@ -84,8 +88,8 @@ def test_a_sent_message_carries_a_working_survey_link(client, survey, settings):
     draft = campaign(segment("Everyone"))
     attach(survey, draft)
     ann = customer("Ann")
-    sending.launch(draft)
-    sending.run_batch(draft.pk)
+    lifecycle.launch(draft)
+    run_batch(draft.pk)
 
     (message,) = mail.outbox
     click = next(line for line in message.body.splitlines() if line.startswith("Tell us:"))

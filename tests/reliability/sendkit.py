@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from campaigns import sending
 from campaigns.models import Campaign, Delivery
+from campaigns.sending.requeue import requeue_stale
 from tests.support.processes import ROOT, process_env
 
 # The test process (requeue_stale, launch) and the workers agree on these.
@@ -71,7 +71,7 @@ def beat_until(done: Callable[[], bool], timeout: float, what: str, every: float
         if done():
             return
         if time.monotonic() >= next_beat:
-            sending.requeue_stale()
+            requeue_stale()
             next_beat = time.monotonic() + every
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")

@@ -7,11 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import OperationalError, connections
+from django.db import connections
 from django.utils import timezone
 
-from campaigns import sending
 from campaigns.models import Campaign, Delivery
+from campaigns.sending import lifecycle
 from segmentation.consent import ledger
 from segmentation.consent.models import ConsentAction, ConsentEvent, ConsentSource
 from segmentation.customers.models import Customer
@@ -32,7 +32,7 @@ def recovery(settings):
 def launched(n: int, **fields) -> tuple[Campaign, list[Customer]]:
     people = recipients(n)
     draft = campaign(content=LEAN_EMAIL, **fields)
-    sending.launch(draft)
+    lifecycle.launch(draft)
     return draft, people
 
 
@@ -81,14 +81,14 @@ def test_pause_and_resume_twenty_times_keep_each_message_single(tmp_path, recove
         wait_for(lambda: server.handler.total > 0, timeout=60, what="the first message")
         for cycle in range(20):
             time.sleep(rng.uniform(0.05, 0.3))
-            assert sending.pause(draft)
+            assert lifecycle.pause(draft)
             if cycle in (4, 14):
                 # Within a second every batch in flight has stopped: nothing more arrives.
                 time.sleep(1.5)
                 paused_at = server.handler.total
                 time.sleep(0.7)
                 assert server.handler.total == paused_at
-            assert sending.resume(draft)
+            assert lifecycle.resume(draft)
         beat_until(finished(draft), timeout=300, what="the campaign to finish")
 
     assert server.handler.duplicates() == {}
@@ -109,7 +109,8 @@ def test_nothing_is_sent_to_a_customer_after_their_opt_out_commits(tmp_path, rec
             wait_for(lambda: server.handler.total >= 100, timeout=60, what="100 messages")
             waiting = Delivery.objects.filter(customer__in=leaving, status="claimed").count()
             for person in leaving:
-                _withdraw(person, context)
+                # Waits, if need be, for the message in flight to this person (its share lock).
+                ledger.withdraw(Customer.objects.get(pk=person.pk), "email", context)
             beat_until(finished(draft), timeout=300, what="the campaign to finish")
 
     withdrawals = dict(
@@ -137,25 +138,15 @@ def test_nothing_is_sent_to_a_customer_after_their_opt_out_commits(tmp_path, rec
     assert all(server.handler.counts[p.email] == 1 for p in others)
 
 
-def _withdraw(person: Customer, context: ledger.Context) -> None:
-    for _ in range(20):  # SQLite: a writer may find the database locked for a moment
-        try:
-            ledger.withdraw(Customer.objects.get(pk=person.pk), "email", context)
-            return
-        except OperationalError:
-            time.sleep(0.05)
-    raise AssertionError(f"could not record the opt-out of {person.email}")
-
-
 def test_a_scheduled_campaign_started_by_two_beats_at_once_is_frozen_once(recovery):
     recipients(50)
     draft = campaign(scheduled_at=timezone.now() + timedelta(seconds=1))
-    sending.launch(draft)
+    lifecycle.launch(draft)
     time.sleep(1.1)
 
     def beat() -> list[int]:
         try:
-            return sending.start_due()
+            return lifecycle.start_due()
         finally:
             connections.close_all()
 

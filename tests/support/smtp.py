@@ -3,6 +3,7 @@
     with smtp_server() as server:                  # a thread of this process
         settings: EMAIL_HOST=127.0.0.1, EMAIL_PORT=server.port
         server.handler.counts["ada@example.com"]   # messages accepted for that address
+        server.handler.message_ids["ada@example.com"]  # their Message-IDs, in order
         server.handler.total
 
 It offers PIPELINING (RFC 2920) as production MTAs do; `pipelining=False` does not.
@@ -21,10 +22,11 @@ import asyncio
 import logging
 import multiprocessing
 import random
+import re
 import socket
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,6 +57,7 @@ class CountingHandler:
         self.random = random.Random(seed)
         self.keep = keep
         self.counts: Counter[str] = Counter()
+        self.message_ids: defaultdict[str, list[str]] = defaultdict(list)
         self.peers: set[tuple] = set()  # client addresses: one per SMTP connection used
         self.messages: list[bytes] = []
         self.total = 0
@@ -94,9 +97,11 @@ class CountingHandler:
         if self.refuse and self.random.random() < self.refuse:
             self.refused += 1
             return "451 4.3.0 Try again later"
+        message_id = _message_id(envelope.content)
         with self.lock:
             for recipient in envelope.rcpt_tos:
                 self.counts[recipient.lower()] += 1
+                self.message_ids[recipient.lower()].append(message_id)
             self.total += 1
             self.peers.add(tuple(session.peer))
             now = time.monotonic()
@@ -108,6 +113,16 @@ class CountingHandler:
 
     def duplicates(self) -> dict[str, int]:
         return {address: n for address, n in self.counts.items() if n > 1}
+
+
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(\S+)", re.IGNORECASE | re.MULTILINE)
+
+
+def _message_id(content: bytes) -> str:
+    """The Message-ID header of a message as it arrived ("" without one)."""
+    headers = re.split(rb"\r?\n\r?\n", content, maxsplit=1)[0]
+    found = _MESSAGE_ID.search(headers)
+    return found[1].decode("ascii", "replace") if found else ""
 
 
 @dataclass
