@@ -274,8 +274,9 @@ SEGMENTA_SEND_RETRY_SECONDS = env_int("SEGMENTA_SEND_RETRY_SECONDS", 10)
 SEGMENTA_SEND_CLAIM_TIMEOUT = env_int("SEGMENTA_SEND_CLAIM_TIMEOUT", 900)
 # A sending campaign with queued rows and no claim for this long gets its batch tasks again.
 SEGMENTA_SEND_STALL_SECONDS = env_int("SEGMENTA_SEND_STALL_SECONDS", 120)
-# Off: a message's commit does not wait for the disk (docs/decisions.md, "Sending exactly
-# once"); on: every commit is flushed, and each worker process sends far fewer per second.
+# Off: a message's commit does not wait for the disk, so a crash of the database server (not of
+# a worker) may send again the messages of its last fraction of a second; on: every commit is
+# flushed, and each worker process sends far fewer per second.
 SEGMENTA_SEND_SYNCHRONOUS_COMMIT = env_bool("SEGMENTA_SEND_SYNCHRONOUS_COMMIT", False)
 CELERY_BEAT_SCHEDULE["start-due-campaigns"] = {
     "task": "campaigns.sending.beat.start_due_campaigns",

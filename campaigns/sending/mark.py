@@ -23,13 +23,9 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, Delivery, DeliveryStatus
-from segmentation.customers.models import Channel, Customer
+from segmentation.consent import reach
+from segmentation.customers.models import Customer
 
-# Reachable now, as segmentation.segments.catalogue.reachable_q says (a test keeps them equal).
-REACHABLE_SQL = {
-    Channel.EMAIL: "c.email_consent = 'granted' AND c.email IS NOT NULL",
-    Channel.SMS: "c.sms_consent = 'granted' AND c.phone <> ''",
-}
 TOPIC_SQL = """ AND EXISTS (SELECT 1 FROM segmentation_topicconsent t
     WHERE t.customer_id = c.id AND t.topic_id = %s AND t.channel = %s AND t.status = 'granted')"""
 MARK_SQL = f"""
@@ -52,7 +48,8 @@ class MarkStatement:
         topic = ""
         if campaign.topic_id:
             topic, self.topic_params = TOPIC_SQL, [campaign.topic_id, campaign.channel]
-        self.sql = MARK_SQL.format(reachable=REACHABLE_SQL[campaign.channel], topic=topic)
+        # Reachable now, by the same rule as the audience's and the preview's (consent.reach).
+        self.sql = MARK_SQL.format(reachable=reach.sql(campaign.channel, "c"), topic=topic)
         self.name = f"segmenta_mark_{uuid.uuid4().hex[:12]}"
         self.prepared = False
 
