@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from campaigns.models import Campaign, Delivery, Track, Variant
-from campaigns.sending import claims, lifecycle, mark
+from campaigns.sending import claims, lifecycle
 from campaigns.sending.batch import run_batch
 from campaigns.sending.mark import MessageTransaction
 from campaigns.sending.progress import progress
@@ -24,7 +24,6 @@ from config.celery import app
 from segmentation.consent import ledger
 from segmentation.consent.models import ConsentSource, Topic, TopicConsent
 from segmentation.customers.models import ConsentStatus, Customer
-from segmentation.segments.catalogue import reachable_q
 from tests.campaigns.sending_builders import campaign, everyone, recipients
 
 pytestmark = pytest.mark.django_db
@@ -659,22 +658,3 @@ def test_the_beat_entries_of_campaigns_name_registered_tasks():
     campaigns = [name for name in names if name.startswith("campaigns.")]
     assert len(campaigns) == 5
     assert all(name in app.tasks for name in campaigns)
-
-
-@pytest.mark.parametrize("channel", ["email", "sms"])
-def test_the_send_time_consent_condition_matches_reachable_q(channel):
-    states = [ConsentStatus.GRANTED, ConsentStatus.WITHDRAWN, ConsentStatus.PENDING]
-    for i, state in enumerate(states):
-        Customer.objects.create(
-            email=f"a{i}@example.com",
-            phone=f"+491511000{i:03d}",
-            email_consent=state,
-            sms_consent=state,
-        )
-        Customer.objects.create(email=None, phone="", email_consent=state, sms_consent=state)
-    expected = set(Customer.objects.filter(reachable_q(channel)).values_list("pk", flat=True))
-    with connection.cursor() as cursor:
-        where = mark.REACHABLE_SQL[channel]
-        cursor.execute(f"SELECT c.id FROM segmentation_customer c WHERE {where}")  # noqa: S608
-        got = {row[0] for row in cursor.fetchall()}
-    assert got == expected and expected
