@@ -127,12 +127,16 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # `make run` has a real worker with no broker server installed.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"  # kombu's, writing messages whole
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # A worker takes its next message at the next poll once it has acknowledged one: at
+        # the default second, a worker would run at most one task a second.
+        "polling_interval": 0.1,
     }
     # kombu's folder transport expects its folders to exist.
     for _folder in ("queue", "control"):
