@@ -82,8 +82,11 @@ def test_a_customer_answers_from_the_outbox_and_the_marketer_sees_nps_per_segmen
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Campaigns").click()
     page.get_by_role("link", name="Outbox").click()
     page.locator(".outbox-table tbody tr", has_text="ann@example.com").get_by_role("link").click()
+    tell_us = page.frame_locator("#message-html").get_by_role("link", name="Tell us")
+    expect(tell_us).to_be_visible()
+    page.wait_for_load_state("load")  # the message's frame included: its links open a new tab
     with page.context.expect_page() as opened:
-        page.frame_locator("#message-html").get_by_role("link", name="Tell us").click()
+        tell_us.click()
     survey_page = opened.value
     # The tracked click redirects to Ann's own survey page.
     expect(survey_page.get_by_role("heading", name="After-sale NPS")).to_be_visible()
